@@ -1,0 +1,104 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['customer_id', 'usage_date'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#- Daily usage per customer (one row per customer and day with usage), from the mediation
+    summary, with the day's call-detail and content-visit counts beside it.
+    Incremental: each run rebuilds the last `usage_lookback_days` days already loaded (late
+    CDRs and re-delivered partitions) plus anything newer, replacing those customer-days. -#}
+
+{%- set lookback_days = var('usage_lookback_days', 3) %}
+
+with daily_usage as (
+
+    select * from {{ ref('stg_usage__daily_usage') }}
+    {% if is_incremental() -%}
+    where
+        usage_date >= (
+            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+
+),
+
+calls as (
+
+    select
+        caller_customer_id as customer_id,
+        call_date as usage_date,
+        count(*) as call_count,
+        count(case when is_three_way then 1 end) as three_way_call_count
+    from {{ ref('stg_usage__call_records') }}
+    {% if is_incremental() -%}
+    where
+        call_date >= (
+            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+    group by caller_customer_id, call_date
+
+),
+
+content as (
+
+    select
+        customer_id,
+        visit_date as usage_date,
+        sum(visit_count) as content_visit_count
+    from {{ ref('stg_usage__content_visits') }}
+    {% if is_incremental() -%}
+    where
+        visit_date >= (
+            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+    group by customer_id, visit_date
+
+),
+
+final as (
+
+    select
+        -- grain
+        daily_usage.customer_id,
+        daily_usage.usage_date,
+        cast({{ dbt.date_trunc('month', 'daily_usage.usage_date') }} as date) as usage_month,
+        -- voice
+        daily_usage.voice_out_minutes,
+        daily_usage.voice_in_minutes,
+        daily_usage.voice_out_minutes + daily_usage.voice_in_minutes as voice_total_minutes,
+        daily_usage.local_voice_minutes,
+        daily_usage.long_distance_minutes,
+        coalesce(calls.call_count, 0) as call_count,
+        coalesce(calls.three_way_call_count, 0) as three_way_call_count,
+        -- messaging and data
+        daily_usage.sms_out_count,
+        daily_usage.data_mb,
+        coalesce(content.content_visit_count, 0) as content_visit_count,
+        -- roaming
+        daily_usage.is_roaming,
+        daily_usage.roaming_region,
+        daily_usage.roaming_minutes,
+        -- lineage
+        daily_usage.loaded_at
+    from daily_usage
+    left join calls
+        on
+            daily_usage.customer_id = calls.customer_id
+            and daily_usage.usage_date = calls.usage_date
+    left join content
+        on
+            daily_usage.customer_id = content.customer_id
+            and daily_usage.usage_date = content.usage_date
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""touchpoint: customer identification and precision marketing for a telecom call centre."""

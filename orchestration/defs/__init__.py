@@ -1,0 +1,1 @@
+"""Dagster definitions for touchpoint, split by concern (project, resources, assets, jobs, schedules)."""

@@ -1,0 +1,1 @@
+"""Landing files → the raw schema: the contract, discovery, validation and loading."""

@@ -1,0 +1,28 @@
+"""Where things live: the project directory and the paths every component shares.
+
+Relative paths in environment variables are taken relative to the project directory, so dbt
+(which runs there), Dagster and the CLI always mean the same DuckDB file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_DIR / "seeds"
+
+
+def _project_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def db_path() -> Path:
+    """The working DuckDB file (env ``TOUCHPOINT_DB``, default ``data/touchpoint.duckdb``)."""
+    return _project_path(os.environ.get("TOUCHPOINT_DB", "data/touchpoint.duckdb"))
+
+
+def landing_dir() -> Path:
+    """The landing folder (env ``TOUCHPOINT_LANDING``, default ``data/landing``)."""
+    return _project_path(os.environ.get("TOUCHPOINT_LANDING", "data/landing"))

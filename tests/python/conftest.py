@@ -1,0 +1,23 @@
+"""Shared fixtures: a small generated operator, and an isolated environment for subprocess runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+SMALL_CUSTOMERS = 400
+SMALL_MONTHS = 2
+SMALL_BAD_ROW_SHARE = 0.01
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Landing files of a small operator with bad rows injected (generated once per session)."""
+    from orchestration.generator import GeneratorConfig, generate
+
+    out = tmp_path_factory.mktemp("landing")
+    generate(GeneratorConfig(customers=SMALL_CUSTOMERS, months=SMALL_MONTHS, seed=7, out=out,
+                             start_month="2026-08", bad_row_share=SMALL_BAD_ROW_SHARE), progress=False)
+    return out
