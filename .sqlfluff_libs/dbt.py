@@ -73,3 +73,11 @@ def type_int():
 
 def type_bigint():
     return "bigint"
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"
+
+
+def type_timestamp():
+    return "timestamp"

@@ -1,8 +1,9 @@
 {#- Masking and keyed hashing of personal data. Marts carry only these forms, never the raw value.
 
-    hash_pii: md5 over a secret salt concatenated with the value (a keyed hash), so a phone
-    number can be joined on but not looked up from a rainbow table of the phone-number space.
-    The salt comes from TOUCHPOINT_PII_SALT; the default is for demos only. Note the salt is
+    hash_pii: sha256 over a secret key concatenated with the value (a keyed hash), so a phone
+    number can be joined on but not looked up from a dictionary of hashes of the phone-number
+    space (which is small: ~10^10 numbers, enumerable in minutes for an unkeyed hash). The key
+    comes from TOUCHPOINT_PII_SALT; the default is for demos only. Note the salt is
     rendered into compiled SQL under target/: keep target/ out of shared places in production.
 -#}
 
@@ -13,8 +14,18 @@
 {% macro hash_pii(expr) -%}
     case
         when {{ expr }} is not null
-            then {{ dbt.hash(dbt.concat(["'" ~ pii_salt() ~ "'", expr])) }}
+            then {{ sha256_hex(dbt.concat(["'" ~ pii_salt() ~ "'", expr])) }}
     end
+{%- endmacro %}
+
+{#- Lower-case hex sha256 of a string (dbt.hash is md5). Branches on the adapter rather than
+    adapter.dispatch so sqlfluff's database-free jinja templater can render it too. -#}
+{% macro sha256_hex(expr) -%}
+    {%- if target.type in ['spark', 'databricks'] -%}
+        sha2(cast({{ expr }} as {{ dbt.type_string() }}), 256)
+    {%- else -%}
+        sha256(cast({{ expr }} as {{ dbt.type_string() }}))
+    {%- endif -%}
 {%- endmacro %}
 
 {#- 13812345678 -> 138****5678 (keeps operator prefix and last four digits, as on a bill). -#}

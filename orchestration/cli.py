@@ -15,6 +15,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from orchestration.campaigns.commands import add_campaign_parser
+from orchestration.knowledge.commands import add_knowledge_commands
+from orchestration.mining.cli import add_mining_commands
+from orchestration.operations.cli import add_operations_commands
+from orchestration.publish.cli import add_publish_commands, generate_dbt_docs
 from orchestration.settings import PROJECT_DIR, db_path, landing_dir
 
 console = Console()
@@ -73,6 +78,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         console.print("[red]The pipeline run failed: open the Dagster UI (make ui) to see which step.[/red]")
         return 1
     console.rule("[bold]3/3 What it produced")
+    console.print(f"dbt docs: {generate_dbt_docs()}")
     print_summary(console, db_path())
     print_demo_epilogue(console, elapsed_seconds=time.perf_counter() - started)
     return 0
@@ -88,6 +94,8 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
     os.chdir(PROJECT_DIR)
+    # DbtProject.prepare_if_dev() under `dagster dev` runs `dbt` from PATH: make it the venv's.
+    os.environ["PATH"] = f"{dagster.parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.execv(cmd[0], cmd)
     return 0  # not reached
 
@@ -128,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate sample data, run the whole pipeline, summarise")
     generator_options(p, customers=20000)
     p.set_defaults(func=_cmd_demo)
+
+    add_mining_commands(sub)
+    add_knowledge_commands(sub)
+    add_publish_commands(sub)
+    add_operations_commands(sub)
+    add_campaign_parser(sub)
 
     p = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     p.add_argument("--host", default="127.0.0.1")

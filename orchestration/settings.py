@@ -26,3 +26,15 @@ def db_path() -> Path:
 def landing_dir() -> Path:
     """The landing folder (env ``TOUCHPOINT_LANDING``, default ``data/landing``)."""
     return _project_path(os.environ.get("TOUCHPOINT_LANDING", "data/landing"))
+
+
+def serving_db_path() -> Path:
+    """The serving DuckDB file BI reads (env ``TOUCHPOINT_SERVING_DB``, default ``data/serving.duckdb``)."""
+    return _project_path(os.environ.get("TOUCHPOINT_SERVING_DB", "data/serving.duckdb"))
+
+
+def gx_dir() -> Path:
+    """Where Great Expectations keeps its file context and Data Docs (env ``TOUCHPOINT_GX_DIR``,
+    default ``gx`` beside the working DuckDB file, so a temporary database gets temporary docs)."""
+    value = os.environ.get("TOUCHPOINT_GX_DIR")
+    return _project_path(value) if value else db_path().parent / "gx"

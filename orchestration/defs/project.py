@@ -21,6 +21,8 @@ touchpoint_project = DbtProject(
     project_dir=PROJECT_DIR,
     profiles_dir=PROJECT_DIR,
     target=os.environ.get("TOUCHPOINT_TARGET", "duckdb"),
+    # dbt artifacts (manifest, run logs); tests point this at a temporary folder.
+    target_path=os.environ.get("TOUCHPOINT_DBT_TARGET_PATH", "target"),
 )
 # Under `dagster dev` this re-parses the project on start; elsewhere (tests, CI, the CLI) the
 # manifest is built by `prepare_manifest()` before the definitions are loaded.

@@ -102,9 +102,32 @@ def build_window(start_month: str, months: int, seeds: SeedCodes) -> Window:
                   is_rest=is_rest, is_holiday=is_holiday)
 
 
+# What each planted cause does to the operating indicators: (kpi, direction, factor, raw table).
+ANOMALY_EFFECTS: dict[str, tuple[tuple[str, str, float, str], ...]] = {
+    "network_outage": (("hotline_calls", "up", 3.0, "callcenter__hotline_calls"),
+                       ("data_mb", "down", 0.6, "usage__daily_usage"),
+                       ("complaints", "up", 3.0, "service__complaints")),
+    "billing_error": (("complaints", "up", 6.0, "service__complaints"),),
+    "app_outage": (("app_sessions", "down", 0.3, "digital__app_sessions"),),
+    "tariff_notice_balance_queries": (("sms_queries", "up", 4.0, "digital__sms_queries"),),
+}
+# Causes of the extra anomaly days planted in longer windows, in turn.
+_EXTRA_CAUSES = ("network_outage", "app_outage", "tariff_notice_balance_queries", "billing_error")
+# Extra anomaly days fall after this many days, when the KPI bands have a history to compare with.
+EXTRA_ANOMALY_MIN_DAY = 42
+
+
+def _effects(date: str, cause: str) -> list[Anomaly]:
+    return [Anomaly(date, kpi, direction, factor, cause, table)
+            for kpi, direction, factor, table in ANOMALY_EFFECTS[cause]]
+
+
 def plan_anomalies(window: Window, rng: np.random.Generator) -> list[Anomaly]:
     """Plant four anomaly days: a network outage, a month-end billing error, an app outage and a
-    balance-query surge. Days are distinct ordinary working days away from the window's edges."""
+    balance-query surge. Days are distinct ordinary working days away from the window's edges.
+    Windows longer than three months get one more anomaly day for every further two months
+    (causes in turn; see ``_extra_anomalies``), so a year of data holds enough of them to score
+    an anomaly detector on."""
     n = window.n_days
     billing_month = 0 if window.n_months == 1 else int(rng.integers(0, window.n_months - 1))
     billing_day = int(window.month_days(billing_month)[-1])
@@ -112,12 +135,27 @@ def plan_anomalies(window: Window, rng: np.random.Generator) -> list[Anomaly]:
     picks = rng.choice(np.array(candidates), size=3, replace=False)
     outage, app_down, sms_surge = (window.day_label(int(d)) for d in sorted(picks.tolist()))
     billing = window.day_label(billing_day)
-    return [
-        Anomaly(outage, "hotline_calls", "up", 3.0, "network_outage", "callcenter__hotline_calls"),
-        Anomaly(outage, "data_mb", "down", 0.6, "network_outage", "usage__daily_usage"),
-        Anomaly(outage, "complaints", "up", 3.0, "network_outage", "service__complaints"),
-        Anomaly(billing, "complaints", "up", 6.0, "billing_error", "service__complaints"),
-        Anomaly(app_down, "app_sessions", "down", 0.3, "app_outage", "digital__app_sessions"),
-        Anomaly(sms_surge, "sms_queries", "up", 4.0, "tariff_notice_balance_queries",
-                "digital__sms_queries"),
-    ]
+    anomalies = (_effects(outage, "network_outage") + _effects(billing, "billing_error")
+                 + _effects(app_down, "app_outage") + _effects(sms_surge, "tariff_notice_balance_queries"))
+    extra = max(0, (window.n_months - 3) // 2)
+    taken = [billing_day, *(int(d) for d in picks.tolist())]
+    return anomalies + _extra_anomalies(window, rng, extra, taken)
+
+
+def _extra_anomalies(window: Window, rng: np.random.Generator, count: int, taken: list[int]) -> list[Anomaly]:
+    """``count`` more anomaly days, causes in turn, each at least three days from every other
+    anomaly day and after the first ``EXTRA_ANOMALY_MIN_DAY`` days: billing errors on a month's
+    last day (not the window's last month), the others on ordinary working days."""
+    anomalies: list[Anomaly] = []
+    month_ends = {int(window.month_days(m)[-1]) for m in range(window.n_months - 1)}
+    for i in range(count):
+        cause = _EXTRA_CAUSES[i % len(_EXTRA_CAUSES)]
+        pool = sorted(month_ends) if cause == "billing_error" else \
+            [d for d in range(EXTRA_ANOMALY_MIN_DAY, window.n_days - 1) if not window.is_rest[d]]
+        free = [d for d in pool if d >= EXTRA_ANOMALY_MIN_DAY and all(abs(d - t) > 2 for t in taken)]
+        if not free:
+            continue
+        day = int(rng.choice(np.array(free)))
+        taken.append(day)
+        anomalies += _effects(window.day_label(day), cause)
+    return anomalies

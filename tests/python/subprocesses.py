@@ -14,6 +14,8 @@ def isolated_env(tmp: Path, landing: Path) -> dict[str, str]:
         TOUCHPOINT_DB=str(tmp / "touchpoint.duckdb"),
         TOUCHPOINT_LANDING=str(landing),
         DAGSTER_HOME=str(tmp / "dagster_home"),
+        TOUCHPOINT_SERVING_DB=str(tmp / "serving.duckdb"),
+        TOUCHPOINT_GX_DIR=str(tmp / "gx"),
         TOUCHPOINT_DUCKDB_MEMORY="2GB",
     )
     return env

@@ -23,6 +23,8 @@ def _declared_tables() -> dict[str, tuple[dict, dict, Path]]:
     tables: dict[str, tuple[dict, dict, Path]] = {}
     for path in sorted((PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml")):
         for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
+            if source.get("schema") != "raw":
+                continue  # not a landing source (e.g. schema knowledge, compiled from knowledge/*.yml)
             for table in source["tables"]:
                 tables[f"{source['name']}__{table['name']}"] = (source, table, path)
     return tables

@@ -1,7 +1,9 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate, marts and the snapshot.
 
 dbt tests become asset checks (source tests too). dbt sources map onto the load assets'
-keys (`raw/<source>__<table>`), so the graph runs landing → raw → staging → marts.
+keys (`raw/<source>__<table>`), so the graph runs landing → raw → staging → marts. The models
+built on the mining results (`source:mining+`) are a second dbt asset: their sources map onto the
+mining assets' keys (`mining/<table>`), so they run after mining, which runs after the marts.
 """
 
 from collections.abc import Iterator, Mapping
@@ -13,6 +15,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.defs.pools import DUCKDB_WRITER_POOL
 from orchestration.defs.project import touchpoint_project
 
+MINING_SOURCE = "mining"
+MINING_SELECTION = f"source:{MINING_SOURCE}+"
 _LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
 
@@ -21,6 +25,10 @@ class TouchpointDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props.get("source_name") == MINING_SOURCE:
+                return AssetKey(["mining", dbt_resource_props["name"]])  # written by the mining assets
+            if dbt_resource_props.get("source_name") == "knowledge":
+                return AssetKey(["knowledge", dbt_resource_props["name"]])  # compiled by the knowledge assets
             # The relation identifier is the raw table's name, `<source>__<table>`.
             identifier = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
             return AssetKey(["raw", identifier])
@@ -48,8 +56,22 @@ translator = TouchpointDbtTranslator(
     manifest=touchpoint_project.manifest_path,
     project=touchpoint_project,
     dagster_dbt_translator=translator,
+    exclude=MINING_SELECTION,
     pool=DUCKDB_WRITER_POOL,
 )
 def touchpoint_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """`dbt build` of the selected models, seeds, snapshot and tests."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=touchpoint_project.manifest_path,
+    project=touchpoint_project,
+    dagster_dbt_translator=translator,
+    select=MINING_SELECTION,
+    name="touchpoint_dbt_mining_assets",
+    pool=DUCKDB_WRITER_POOL,
+)
+def touchpoint_dbt_mining_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the staging views and marts on the mining results, with their tests."""
     yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,1 @@
+"""Dagster sensors: new landing files, campaign events, run failures."""

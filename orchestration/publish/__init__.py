@@ -1,0 +1,1 @@
+"""Write-audit-publish: copy the audited BI-facing marts into the serving DuckDB file atomically."""

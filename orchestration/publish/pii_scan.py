@@ -1,0 +1,93 @@
+"""Scan every column of every table in a database for raw personal data before it is served.
+
+Two kinds of evidence, both checked on every text column:
+- *shapes*: an 11-digit mainland mobile number or an 18-character ID-card number anywhere in the
+  value (masked forms such as ``138****5678`` do not match);
+- *known values*: exact matches with the personal values in the working database's raw tables —
+  full names, agent names, phone and ID-card numbers — and with *unkeyed* md5 / sha256 hashes of
+  the phone numbers (what an attacker's dictionary of the phone-number space would contain; a
+  keyed hash never matches it).
+
+Numeric columns are checked for 11-digit mobile numbers stored as integers.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Bounded by non-alphanumerics, so digit runs inside hex hashes and surrogate keys do not match.
+PHONE_PATTERN = r"(^|[^0-9A-Za-z])1[3-9][0-9]{9}([^0-9A-Za-z]|$)"
+ID_CARD_PATTERN = r"(^|[^0-9A-Za-z])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)"
+MOBILE_SQL = "regexp_full_match({col}, '1[3-9][0-9]{{9}}')"
+# raw columns holding personal values (table, column, kind); absent ones are skipped.
+RAW_PII_COLUMNS = (
+    ("crm__customers", "full_name", "full name"),
+    ("crm__customers", "phone_no", "phone number"),
+    ("crm__customers", "id_card_no", "ID-card number"),
+    ("callcenter__agents", "agent_name", "agent name"),
+    ("usage__call_records", "callee_number", "called number"),
+)
+_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
+_INT_TYPES = ("BIGINT", "HUGEINT", "UBIGINT", "DECIMAL")
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> set[tuple[str, str]]:
+    rows = con.execute("select table_name, column_name from information_schema.columns "
+                       "where table_catalog = ? and table_schema = 'raw'", [catalog]).fetchall()
+    return {(t, c) for t, c in rows}
+
+
+def build_pii_dictionary(con: duckdb.DuckDBPyConnection, raw_catalog: str) -> int:
+    """Create temp table ``pii_dictionary(value, kind)`` from ``<raw_catalog>.raw``; returns its size."""
+    present = _raw_columns(con, raw_catalog)
+    parts = []
+    for table, column, kind in RAW_PII_COLUMNS:
+        if (table, column) not in present:
+            continue
+        src = f'{raw_catalog}.raw."{table}"'
+        value = f'cast("{column}" as varchar)'
+        # Called numbers are personal only when mobile (10086, 95588, 400 numbers are services);
+        # one-character values are not identifying.
+        keep = MOBILE_SQL.format(col=value) if column == "callee_number" else f"length({value}) >= 2"
+        parts.append(f"select distinct {value} as value, '{kind}' as kind from {src} where {keep}")
+        if column in ("phone_no", "callee_number"):
+            for fn in ("md5", "sha256"):
+                parts.append(f"select distinct {fn}({value}), 'unkeyed {fn} of a {kind}' from {src} "
+                             f"where {MOBILE_SQL.format(col=value)}")
+    body = " union all ".join(parts) or "select null::varchar as value, null::varchar as kind where false"
+    con.execute(f"create or replace temp table pii_dictionary as {body}")
+    return con.execute("select count(*) from pii_dictionary").fetchone()[0]
+
+
+def scan_database(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> list[str]:
+    """Every ``schema.table.column: what was found`` in ``catalog`` (empty when clean).
+
+    Expects ``pii_dictionary`` (see `build_pii_dictionary`) to exist on ``con``.
+    """
+    columns = con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        f"where table_catalog = ? and table_schema in ({', '.join('?' for _ in schemas)}) "
+        "order by 1, 2, ordinal_position", [catalog, *schemas]).fetchall()
+    offenders = []
+    for schema, table, column, data_type in columns:
+        ref = f'{catalog}."{schema}"."{table}"'
+        col = f'"{column}"'
+        where = f"{schema}.{table}.{column}"
+        if data_type.upper().startswith(_TEXT_TYPES):
+            shapes = con.execute(
+                f"select count(*) filter (where regexp_matches({col}, '{PHONE_PATTERN}')), "
+                f"count(*) filter (where regexp_matches({col}, '{ID_CARD_PATTERN}')) from {ref}").fetchone()
+            if shapes[0]:
+                offenders.append(f"{where}: {shapes[0]} value(s) shaped like a mobile number")
+            if shapes[1]:
+                offenders.append(f"{where}: {shapes[1]} value(s) shaped like an ID-card number")
+            hits = con.execute(
+                f"select d.kind, count(*) from {ref} t join pii_dictionary d on t.{col} = d.value "
+                "group by d.kind order by d.kind").fetchall()
+            offenders += [f"{where}: {n} value(s) equal to a raw {kind}" for kind, n in hits]
+        elif data_type.upper().startswith(_INT_TYPES):
+            n = con.execute(f"select count(*) from {ref} where {col} between 13000000000 and 19999999999 "
+                            f"and cast({col} as varchar) in (select value from pii_dictionary)").fetchone()[0]
+            if n:
+                offenders.append(f"{where}: {n} number(s) equal to a raw phone number")
+    return offenders
