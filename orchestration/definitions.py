@@ -15,19 +15,27 @@ from orchestration.defs.operations import operations_definitions
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import nightly_pipeline_schedule
 
-# The pipeline: landing → raw → knowledge → dbt → mining → dbt on mining → operations → campaigns.
-pipeline = Definitions(
-    assets=[*load_assets, *knowledge_assets, touchpoint_dbt_assets, *mining_assets, touchpoint_dbt_mining_assets,
-            *operations_assets, *campaign_assets],
-    jobs=[full_pipeline_job, load_raw_job, *campaign_jobs],
-    sensors=[*campaign_sensors],
-    schedules=[nightly_pipeline_schedule],
-    resources=build_resources(),
-    # DuckDB takes one writer process at a time: run steps one after another in the run's own
-    # process rather than in parallel subprocesses that would fight over the file lock.
-    executor=in_process_executor,
-)
 
-# Day-to-day operation on top: Great Expectations checks on the marts that exist, the audited
-# serving database for BI, the daily/monthly/weekly schedules and the sensors.
-defs = Definitions.merge(pipeline, operations_definitions(pipeline))
+def _pipeline() -> Definitions:
+    """The pipeline: landing → raw → knowledge → dbt → mining → dbt on mining → operations → campaigns."""
+    return Definitions(
+        assets=[*load_assets, *knowledge_assets, touchpoint_dbt_assets, *mining_assets, touchpoint_dbt_mining_assets,
+                *operations_assets, *campaign_assets],
+        jobs=[full_pipeline_job, load_raw_job, *campaign_jobs],
+        sensors=[*campaign_sensors],
+        schedules=[nightly_pipeline_schedule],
+        resources=build_resources(),
+        # DuckDB takes one writer process at a time: run steps one after another in the run's own
+        # process rather than in parallel subprocesses that would fight over the file lock.
+        executor=in_process_executor,
+    )
+
+
+def _with_operations(pipeline: Definitions) -> Definitions:
+    """Day-to-day operation on top: Great Expectations checks on the marts that exist, the audited
+    serving database for BI, the daily/monthly/weekly schedules and the sensors."""
+    return Definitions.merge(pipeline, operations_definitions(pipeline))
+
+
+# The one Definitions object at module scope (dagster dev accepts only one).
+defs = _with_operations(_pipeline())
