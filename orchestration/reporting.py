@@ -9,9 +9,9 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.settings import PROJECT_DIR, db_path
+from orchestration.settings import PROJECT_DIR, db_path, serving_db_path
 
-SUMMARY_SCHEMAS = ("marts", "snapshots")
+SUMMARY_SCHEMAS = ("marts", "snapshots", "mining", "campaigns")
 
 
 def print_load_reports(console: Console, reports: Iterable) -> None:
@@ -55,14 +55,38 @@ def print_summary(console: Console, db: Path) -> None:
         ).fetchall()
     console.print(f"Landing rows read {totals[0]:,} = loaded {totals[1]:,} + quarantined {totals[2]:,}"
                   + (f" (reasons: {', '.join(f'{r} {n}' for r, n in reasons)})" if reasons else ""))
+    _print_campaign_funnel(console, db)
+
+
+def _print_campaign_funnel(console: Console, db: Path) -> None:
+    """The latest campaign run's funnel, when campaign lists have been built."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        has_funnel = con.execute("select count(*) from information_schema.tables "
+                                 "where table_schema = 'campaigns' and table_name = 'list_funnel'").fetchone()[0]
+        if not has_funnel:
+            return
+        frame = con.execute("select * from campaigns.list_funnel "
+                            "where run_id = (select max(run_id) from campaigns.list_funnel) order by campaign_id").df()
+    if frame.empty:
+        return
+    table = Table(title=f"Campaign lists, run {frame['run_id'].iloc[0]} (funnel per contact-policy step)")
+    steps = [c for c in frame.columns if c not in ("campaign_id", "run_id")]
+    table.add_column("campaign")
+    for step in steps:
+        table.add_column(step.replace("_", " "), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(row.campaign_id, *(f"{getattr(row, s):,}" for s in steps))
+    console.print(table)
 
 
 def print_demo_epilogue(console: Console, elapsed_seconds: float) -> None:
     db = db_path()
     shown = db.relative_to(PROJECT_DIR) if db.is_relative_to(PROJECT_DIR) else db
+    serving, lists, reports = serving_db_path(), db.parent / "lists", db.parent / "reports"
     console.print(f"""
 [bold green]Done in {elapsed_seconds:.0f} s.[/bold green]
-The warehouse is [bold]{db}[/bold] (schemas raw, reference, staging, intermediate, marts, snapshots).
+The warehouse is [bold]{db}[/bold] (schemas raw, knowledge, reference, staging, intermediate, marts, snapshots, mining, campaigns); BI reads the audited copy [bold]{serving}[/bold].
+Campaign list files: {lists}   KPI dashboard: {reports}
   Python:      .venv/bin/python -c "import duckdb; print(duckdb.connect('{shown}', read_only=True).sql('from marts.dim_customer limit 5'))"
   Quarantine:  select * from raw._quarantine      Load log: select * from raw._load_log
 The run is recorded in .dagster/; open the Dagster UI to see the graph, the run and its checks:
