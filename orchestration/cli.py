@@ -47,6 +47,16 @@ def _cmd_load(args: argparse.Namespace) -> int:
     return 1 if any(r.refused for r in reports) and args.strict else 0
 
 
+def _cmd_export_raw(args: argparse.Namespace) -> int:
+    from orchestration.landing.export_parquet import export_parquet
+
+    tables = export_parquet(Path(args.db), Path(args.out))
+    for t in tables:
+        console.print(f"{t.schema}.{t.table}: {t.rows:,} rows -> {t.path}")
+    console.print(f"[green]Exported[/green] {len(tables)} tables as Parquet under {Path(args.out).resolve()}")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
 
@@ -124,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="reload partitions even if unchanged")
     p.add_argument("--strict", action="store_true", help="exit 1 when any file was refused")
     p.set_defaults(func=_cmd_load)
+
+    p = sub.add_parser("export-raw", help="write the loaded raw, knowledge and mining tables as Parquet "
+                                          "(the sources of the Spark target, README 'Scaling out')")
+    p.add_argument("--db", default=str(db_path()))
+    p.add_argument("--format", default="parquet", choices=["parquet"], help="file format (Parquet only)")
+    p.add_argument("--out", required=True, help="folder to write <schema>/<table>/data.parquet under")
+    p.set_defaults(func=_cmd_export_raw)
 
     p = sub.add_parser("run", help="run a Dagster job in-process (recorded in DAGSTER_HOME)")
     p.add_argument("--job", default="full_pipeline", choices=["full_pipeline", "load_raw"])

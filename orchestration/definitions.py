@@ -5,7 +5,11 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from orchestration.defs.assets.campaigns import campaign_assets, campaign_jobs, campaign_sensors
-from orchestration.defs.assets.dbt import touchpoint_dbt_assets, touchpoint_dbt_mining_assets
+from orchestration.defs.assets.dbt import (
+    touchpoint_dbt_assets,
+    touchpoint_dbt_daily_assets,
+    touchpoint_dbt_mining_assets,
+)
 from orchestration.defs.assets.knowledge import knowledge_assets
 from orchestration.defs.assets.loads import load_assets
 from orchestration.defs.assets.mining import mining_assets
@@ -19,7 +23,7 @@ from orchestration.defs.schedules import nightly_pipeline_schedule
 def _pipeline() -> Definitions:
     """The pipeline: landing → raw → knowledge → dbt → mining → dbt on mining → operations → campaigns."""
     return Definitions(
-        assets=[*load_assets, *knowledge_assets, touchpoint_dbt_assets, *mining_assets, touchpoint_dbt_mining_assets,
+        assets=[*load_assets, *knowledge_assets, touchpoint_dbt_assets, touchpoint_dbt_daily_assets, *mining_assets, touchpoint_dbt_mining_assets,
                 *operations_assets, *campaign_assets],
         jobs=[full_pipeline_job, load_raw_job, *campaign_jobs],
         sensors=[*campaign_sensors],

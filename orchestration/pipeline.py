@@ -1,4 +1,7 @@
-"""Run the Dagster jobs in-process, recorded in DAGSTER_HOME so the UI shows the runs later."""
+"""Run the Dagster jobs in-process, recorded in DAGSTER_HOME so the UI shows the runs later.
+
+Jobs with daily-partitioned assets run over the whole delivered range of days (partition range tags).
+"""
 
 from __future__ import annotations
 
@@ -41,6 +44,14 @@ def run_pipeline(job_name: str = "full_pipeline") -> bool:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(job_name)
+    tags: dict[str, str] = {}
+    if job.partitions_def is not None:
+        # The day-grain loads and the daily incremental facts are partitioned by day: one run over
+        # every delivered day (a single-run backfill), so nothing delivered is left out.
+        from orchestration.defs.partitions import delivered_range_tags
+        from orchestration.settings import landing_dir
+
+        tags = delivered_range_tags(landing_dir(), job.partitions_def)
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags)
     return result.success

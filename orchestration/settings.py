@@ -38,3 +38,22 @@ def gx_dir() -> Path:
     default ``gx`` beside the working DuckDB file, so a temporary database gets temporary docs)."""
     value = os.environ.get("TOUCHPOINT_GX_DIR")
     return _project_path(value) if value else db_path().parent / "gx"
+
+
+# The first day of the daily partitions (Dagster's DailyPartitionsDefinition, China time): early
+# enough for every delivered day. The generator's window starts at its --start-month (default
+# 2026-08; tests use 2025 days); set TOUCHPOINT_PARTITIONS_START (YYYY-MM-DD) for older data.
+DEFAULT_PARTITIONS_START = "2024-01-01"
+PARTITIONS_TIMEZONE = "Asia/Shanghai"
+
+
+def partitions_start() -> str:
+    """First day of the daily partitions (env ``TOUCHPOINT_PARTITIONS_START``, YYYY-MM-DD)."""
+    from datetime import date
+
+    value = os.environ.get("TOUCHPOINT_PARTITIONS_START", DEFAULT_PARTITIONS_START)
+    try:
+        date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"TOUCHPOINT_PARTITIONS_START must be a day YYYY-MM-DD (got {value!r})") from error
+    return value

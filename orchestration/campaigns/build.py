@@ -23,7 +23,9 @@ from orchestration.campaigns import inputs
 from orchestration.campaigns import lists as lst
 from orchestration.campaigns import propensity as prop
 from orchestration.campaigns.definitions import Campaign, Policy, load_campaigns, load_policy
-from orchestration.campaigns.policy import History, PolicyResult, apply_policy
+from orchestration.campaigns.customer_codes import CustomerCodes, category_codes
+from orchestration.campaigns.policy import (History, PolicyResult, StepTimer, apply_policy_coded,
+                                             code_customers)
 from orchestration.campaigns.targeting import MissingInput, select_targets
 from orchestration.settings import PROJECT_DIR
 
@@ -59,35 +61,62 @@ def score_candidates(candidates: pd.DataFrame, campaigns: list[Campaign], custom
                      products: pd.DataFrame, offers: pd.DataFrame, model: prop.PropensityModel) -> pd.DataFrame:
     """Adds ``propensity`` (at the channel the customer would most likely get: their preferred
     one if the campaign has it, else the campaign's first) and ``value_yuan``."""
-    meta = pd.DataFrame({"campaign_id": [c.campaign_id for c in campaigns],
-                         "product_id": [c.products[0] for c in campaigns],
-                         "first_channel": [c.channels[0].channel for c in campaigns],
-                         "campaign_value": [c.value_yuan or np.nan for c in campaigns]})
-    pairs = candidates.merge(meta, on="campaign_id").merge(
-        customers[["customer_id", "preferred_channel"]], on="customer_id", how="left")
-    offered = pd.DataFrame([(c.campaign_id, ch.channel) for c in campaigns for ch in c.channels],
-                           columns=["campaign_id", "preferred_channel"]).assign(_has=True)
-    has_pref = (pairs[["campaign_id", "preferred_channel"]].merge(offered, how="left")["_has"]
-                .fillna(False).to_numpy(bool))
-    pairs["channel_code"] = np.where(has_pref, pairs["preferred_channel"], pairs["first_channel"])
-    pairs["propensity"] = prop.score(model, pairs, customers, products, offers)
+    codes, candidate_codes = code_customers(customers, candidates, campaigns, History(offers=offers))
+    return _score(candidates, candidate_codes, campaigns, codes, products, offers, model)[0]
+
+
+def _score(candidates: pd.DataFrame, candidate_codes: np.ndarray, campaigns: list[Campaign], codes: CustomerCodes,
+           products: pd.DataFrame, offers: pd.DataFrame,
+           model: prop.PropensityModel) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`score_candidates` on coded customers; also returns the scored rows' codes."""
+    campaign_ids = [c.campaign_id for c in campaigns]
+    camp = np.full(len(candidates), -1, dtype=np.int64)
+    if len(candidates):
+        found, uniques = pd.factorize(candidates["campaign_id"])
+        camp = np.append(pd.Index(campaign_ids).get_indexer(uniques), -1)[found]
+    rows = np.flatnonzero(camp >= 0)  # an inner merge with the campaigns: candidate order kept
+    camp, pair_codes = camp[rows], candidate_codes[rows]
+    whole = len(rows) == len(candidates)
+    pairs = pd.DataFrame({col: (candidates[col] if whole else candidates[col].take(rows)).reset_index(drop=True)
+                          for col in ("campaign_id", "customer_id", "reason_code")})
+    # the channel scored: the customer's preferred one if the campaign has it, else its first
+    channels = sorted({ch.channel for c in campaigns for ch in c.channels})
+    offered = np.zeros((len(campaigns), len(channels) + 1), dtype=bool)  # last column: no channel
+    for i, c in enumerate(campaigns):
+        offered[i, [channels.index(ch.channel) for ch in c.channels]] = True
+    preferred = codes.column("preferred_channel", pair_codes) if "preferred_channel" in codes.frame else None
+    pref = category_codes(preferred, channels) if preferred is not None else np.full(len(rows), -1, dtype=np.int64)
+    first = np.array([channels.index(c.channels[0].channel) for c in campaigns], dtype=np.int64)
+    has_pref = offered[camp, pref]  # pref -1 → the "no channel" column
+    pairs["product_id"] = pd.Series(np.array([c.products[0] for c in campaigns], dtype=object)[camp])
+    # (a take from the channel names, typed as pandas types the strings np.where would give)
+    pairs["channel_code"] = pd.array(channels, dtype=pd.Series(channels, dtype=object).infer_objects().dtype
+                                     ).take(np.where(has_pref, pref, first[camp]))
+    pairs["propensity"] = prop.score_coded(model, pairs, pair_codes, codes, products, offers)
     fee = pairs["product_id"].map(products.set_index("product_id")["monthly_fee_yuan"]).astype(float).fillna(1.0)
-    pairs["value_yuan"] = pairs["campaign_value"].fillna(fee * 12).round(2)
-    return pairs[["campaign_id", "customer_id", "reason_code", "propensity", "value_yuan"]]
+    campaign_value = pd.Series(np.array([c.value_yuan or np.nan for c in campaigns], dtype=float)[camp])
+    pairs["value_yuan"] = campaign_value.fillna(fee * 12).round(2)
+    return pairs[["campaign_id", "customer_id", "reason_code", "propensity", "value_yuan"]], pair_codes
 
 
 def build_lists(campaigns: list[Campaign], policy: Policy, customers: pd.DataFrame, members: pd.DataFrame,
                 products: pd.DataFrame, history: History, run_date: dt.date,
-                model: prop.PropensityModel | None = None,
-                candidates: pd.DataFrame | None = None) -> tuple[PolicyResult, dict[str, str]]:
-    """The pure engine. ``candidates`` overrides targeting (event runs pass theirs)."""
+                model: prop.PropensityModel | None = None, candidates: pd.DataFrame | None = None,
+                seconds: dict[str, float] | None = None) -> tuple[PolicyResult, dict[str, str]]:
+    """The pure engine. ``candidates`` overrides targeting (event runs pass theirs). With
+    ``seconds``, adds the time of each step (targeting, scoring, the policy's steps) to it."""
+    tick = StepTimer(seconds)
     skipped: dict[str, str] = {}
     if candidates is None:
         candidates, skipped = targets_for([c for c in campaigns if c.trigger is None], customers, members)
+    tick("targeting")
     if model is None:
         model = prop.train(history.offers, customers, products)
-    scored = score_candidates(candidates, campaigns, customers, products, history.offers, model)
-    return apply_policy(scored, customers, campaigns, policy, history, run_date), skipped
+        tick("train_propensity")
+    codes, candidate_codes = code_customers(customers, candidates, campaigns, history)
+    scored, scored_codes = _score(candidates, candidate_codes, campaigns, codes, products, history.offers, model)
+    tick("scoring")
+    return apply_policy_coded(scored, scored_codes, codes, campaigns, policy, history, run_date, seconds), skipped
 
 
 def _offers(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:

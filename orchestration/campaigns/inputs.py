@@ -70,10 +70,12 @@ def customer_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[p
             group by customer_id, hall_id
         ),
         usage as (
+            -- one row per customer and day (fct_usage_daily's tested grain), so counting the days
+            -- needs no distinct: count(x) = count(distinct x) here, at a fraction of the cost
             select customer_id,
-                   sum(data_mb) * 30.0 / greatest(count(distinct usage_date), 1) as data_mb_per_month,
-                   count(distinct case when is_roaming then usage_date end) as roaming_days,
-                   count(distinct case when roaming_region in ('HK', 'MO', 'HKMO', 'hk_macau') then usage_date end)
+                   sum(data_mb) * 30.0 / greatest(count(usage_date), 1) as data_mb_per_month,
+                   count(case when is_roaming then usage_date end) as roaming_days,
+                   count(case when roaming_region in ('HK', 'MO', 'HKMO', 'hk_macau') then usage_date end)
                        as hk_macau_roaming_days
             from marts.fct_usage_daily
             where usage_date > ? - interval 90 day and usage_date <= ?

@@ -15,6 +15,15 @@
 
 Every excluded (campaign, customer) pair gets one row in the suppression log with the step and
 the first reason (``all_reasons`` lists every reason that applied).
+
+The steps run on integer arrays, not on frames of string keys: customers are coded by their rank
+among the sorted ids (:mod:`.customer_codes`, so integer order is ``customer_id`` order and every
+documented tie-break holds), campaigns by ``campaign_id`` order, channels and products by small
+codes; suppression lookups are bool tables indexed by those codes, the cap and ranking are sorts
+of int/float arrays, the suppression log is assembled once at the end. Only the listed pairs (a
+few thousand, bounded by channel capacities) become a DataFrame again for the control group.
+``tests/python/test_campaign_policy_reference.py`` holds a plain-loop reading of these rules that
+the engine must match row for row.
 """
 
 from __future__ import annotations
@@ -26,7 +35,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from orchestration.campaigns.definitions import OUTBOUND_CHANNELS, Campaign, Policy
+from orchestration.campaigns.customer_codes import CustomerCodes, category_codes
+from orchestration.campaigns.definitions import Campaign, Policy
+from orchestration.campaigns.policy_steps import (StepTimer, _assign_channels, _campaign_frame, _cumcount, _flag,
+                                                  _Log, _merged_columns)
 
 STEPS = ("targeted", "eligible", "not_suppressed", "within_cap", "channel_assigned", "action", "control")
 LIST_COLUMNS = ["campaign_id", "customer_id", "product_id", "offer_group", "channel_code", "campaign_rank",
@@ -77,217 +89,291 @@ def global_holdout(customer_ids: pd.Series, policy: Policy) -> np.ndarray:
     return unit_hash(customer_ids, policy.holdout_salt) < policy.global_holdout_share
 
 
-def _pair_flag(pairs: pd.DataFrame, products: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
-    """For each (campaign, customer) pair: does ``table`` hold a row for the customer and any of
-    the campaign's products?"""
-    if table.empty or pairs.empty:
-        return np.zeros(len(pairs), dtype=bool)
-    keyed = pairs[["campaign_id", "customer_id"]].reset_index(names="_pair").merge(products, on="campaign_id")
-    hit = keyed.merge(table[["customer_id", "product_id"]].drop_duplicates(), on=["customer_id", "product_id"])
-    out = np.zeros(len(pairs), dtype=bool)
-    out[hit["_pair"].to_numpy()] = True
-    return out
+SUPPRESSION_REASONS = ("opted_out", "global_holdout", "recent_complaint", "owns_product", "already_accepted",
+                       "in_arrears", "fraud_risk", "offered_same_product_recently", "refused_recently",
+                       "do_not_disturb_no_passive_channel")
+"""In the order they are checked: a suppressed pair's ``reason`` is the first that applies."""
 
 
-def _campaign_frame(campaigns: list[Campaign], run_date: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    meta = pd.DataFrame({
-        "campaign_id": [c.campaign_id for c in campaigns],
-        "priority": [c.priority for c in campaigns],
-        "control_share": [c.control_share for c in campaigns],
-        "product_id": [c.products[0] for c in campaigns],
-        "in_window": [c.window.start <= run_date <= c.window.end for c in campaigns],
-        "has_passive": [any(ch.channel not in OUTBOUND_CHANNELS for ch in c.channels) for c in campaigns],
-        "script_hint": [" / ".join(c.script_hints) for c in campaigns],
-        "calling_hours": [f"{c.calling_hours.start:%H:%M}-{c.calling_hours.end:%H:%M}" for c in campaigns],
-    })
-    products = pd.DataFrame([(c.campaign_id, p) for c in campaigns for p in c.products],
-                            columns=["campaign_id", "product_id"])
-    return meta, products
+def history_ids(history: History) -> dict[str, pd.Series]:
+    """The customer id columns of the history, to code in one lookup with the candidates'."""
+    return {"offers": history.offers["customer_id"], "holdings": history.holdings["customer_id"],
+            "contacts": history.contacts_this_month["customer_id"],
+            "complaints": history.complaints["customer_id"], "arrears": history.arrears["customer_id"]}
 
 
-def _suppression_reasons(pairs: pd.DataFrame, products: pd.DataFrame, history: History, policy: Policy,
-                         run_date: dt.date, holdout: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
-    s = policy.suppression
-    today = pd.Timestamp(run_date)
-    offers = history.offers
-    # "considering" does not suppress: the offer follows the customer to the next channel with a prompt
-    contacted = offers[~offers["is_control_group"].fillna(False).astype(bool) & (offers["response"] != "considering")]
-    recent_offer = contacted[contacted["offered_date"] > today - pd.Timedelta(days=s.offered_same_product_days)]
-    refused = offers[(offers["response"] == "refused")
-                     & (offers["offered_date"] > today - pd.Timedelta(days=s.refused_days))]
-    accepted = offers[offers["response"] == "accepted"]
-    complaints = history.complaints
-    complained = complaints.loc[complaints["opened_date"] > today - pd.Timedelta(days=s.complaint_days),
-                                "customer_id"]
-    owing = history.arrears.loc[history.arrears["days_overdue"] >= s.arrears_min_days_overdue, "customer_id"]
-    fraud = (pairs[s.fraud_score_column].fillna(False).astype(bool).to_numpy()
-             if s.fraud_score_column in pairs else np.zeros(len(pairs), dtype=bool))
-    cust = pairs["customer_id"]
-    names = ["opted_out", "global_holdout", "recent_complaint", "owns_product", "already_accepted",
-             "in_arrears", "fraud_risk", "offered_same_product_recently", "refused_recently",
-             "do_not_disturb_no_passive_channel"]
-    masks = [
-        pairs["is_opted_out_marketing"].fillna(True).astype(bool).to_numpy(),
-        holdout,
-        cust.isin(complained).to_numpy(),
-        _pair_flag(pairs, products, history.holdings),
-        _pair_flag(pairs, products, accepted),
-        cust.isin(owing).to_numpy(),
-        fraud,
-        _pair_flag(pairs, products, recent_offer),
-        _pair_flag(pairs, products, refused),
-        pairs["is_do_not_disturb"].fillna(True).astype(bool).to_numpy() & ~pairs["has_passive"].to_numpy(),
-    ]
-    return names, masks
+def code_customers(customers: pd.DataFrame, candidates: pd.DataFrame, campaigns: list[Campaign],
+                   history: History) -> tuple[CustomerCodes, np.ndarray]:
+    """The run's customer codes and each candidate row's code (``-1`` for rows of campaigns not in
+    ``campaigns``: only the others' unknown customers join the code space, as only they reach the
+    merge with the customers frame)."""
+    known = candidates["campaign_id"].isin({c.campaign_id for c in campaigns}).to_numpy()
+    whole = bool(known.all())
+    codes = CustomerCodes(customers, candidates["customer_id"] if whole else candidates["customer_id"][known],
+                          history_ids(history))
+    if whole:
+        return codes, codes.candidate_codes
+    out = np.full(len(candidates), -1, dtype=np.int64)
+    out[known] = codes.candidate_codes
+    return codes, out
 
 
-def _log(frame: pd.DataFrame, step: str, reason: np.ndarray | str, all_reasons: np.ndarray | str = "") -> pd.DataFrame:
-    return pd.DataFrame({"campaign_id": frame["campaign_id"].to_numpy(), "customer_id": frame["customer_id"].to_numpy(),
-                         "step": step, "reason": reason, "all_reasons": all_reasons if len(frame) else []})
-
-
-def _assign_channels(ranked: pd.DataFrame, campaigns: list[Campaign], policy: Policy,
-                     avoid: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Greedy in rounds: round k offers each unassigned pair its k-th choice channel; within a
-    round, pairs are served by campaign priority and score until each capacity is used up."""
-    choices = pd.DataFrame([(c.campaign_id, ch.channel, i, ch.capacity_per_day * policy.list_days)
-                            for c in campaigns for i, ch in enumerate(c.channels)],
-                           columns=["campaign_id", "channel_code", "order", "capacity"])
-    opts = ranked[["_pair", "campaign_id", "customer_id", "is_do_not_disturb", "preferred_channel", "priority",
-                   "score"]].merge(choices, on="campaign_id")
-    dnd = opts["is_do_not_disturb"].fillna(True).astype(bool)
-    opts = opts[~(dnd & opts["channel_code"].isin(OUTBOUND_CHANNELS))].copy()
-    if avoid is not None and not avoid.empty:  # the channel where the customer said "considering"
-        hit = opts[["campaign_id", "customer_id", "channel_code"]].merge(
-            avoid.drop_duplicates().assign(_avoid=True), how="left")["_avoid"].fillna(False).to_numpy(bool)
-        opts = opts[~hit]
-    opts["order"] = np.where(opts["channel_code"] == opts["preferred_channel"], -1, opts["order"])
-    opts = opts.sort_values(["_pair", "order"], kind="stable")
-    opts["choice"] = opts.groupby("_pair").cumcount()
-    used_cc: dict[str, int] = {}  # key: campaign_id \x1f channel_code
-    used_c: dict[str, int] = {}
-    global_cap = {k: v * policy.list_days for k, v in policy.channel_capacity_per_day.items()}
-    assigned = []
-    done = pd.Index([])
-    for k in range(int(opts["choice"].max()) + 1 if len(opts) else 0):
-        rnd = opts[(opts["choice"] == k) & ~opts["_pair"].isin(done)]
-        rnd = rnd.sort_values(["priority", "score", "campaign_id", "customer_id"],
-                              ascending=[False, False, True, True], kind="stable")
-        seq_cc = rnd.groupby(["campaign_id", "channel_code"]).cumcount()
-        prev_cc = ((rnd["campaign_id"] + "\x1f" + rnd["channel_code"]).map(used_cc)
-                   .astype("float64").fillna(0).to_numpy())
-        ok = (seq_cc + prev_cc) < rnd["capacity"]
-        rnd = rnd[ok]
-        seq_c = rnd.groupby("channel_code").cumcount().to_numpy()
-        cap_c = rnd["channel_code"].map(global_cap).astype("float64").fillna(np.inf).to_numpy()
-        prev_c = rnd["channel_code"].map(used_c).astype("float64").fillna(0).to_numpy()
-        rnd = rnd[(seq_c + prev_c) < cap_c]
-        for key, n in (rnd["campaign_id"] + "\x1f" + rnd["channel_code"]).value_counts().items():
-            used_cc[key] = used_cc.get(key, 0) + int(n)
-        for key, n in rnd.groupby("channel_code").size().items():
-            used_c[key] = used_c.get(key, 0) + int(n)
-        assigned.append(rnd[["_pair", "channel_code"]])
-        done = done.union(pd.Index(rnd["_pair"]))
-    if not assigned:
-        return pd.DataFrame({"_pair": pd.Series(dtype="int64"), "channel_code": pd.Series(dtype=object)})
-    return pd.concat(assigned, ignore_index=True)
+def _history_codes(codes: CustomerCodes, history: History) -> dict[str, np.ndarray]:
+    """The history's customer codes: coded with the candidates (:func:`code_customers`), else now."""
+    wanted = history_ids(history)
+    if set(codes.others) == set(wanted) and all(len(codes.others[k]) == len(v) for k, v in wanted.items()):
+        return codes.others
+    return codes.lookup_named(wanted)
 
 
 def apply_policy(candidates: pd.DataFrame, customers: pd.DataFrame, campaigns: list[Campaign], policy: Policy,
-                 history: History, run_date: dt.date) -> PolicyResult:
+                 history: History, run_date: dt.date, seconds: dict[str, float] | None = None) -> PolicyResult:
     """Candidates (``campaign_id``, ``customer_id``, ``reason_code``, optional ``propensity``,
     ``value_yuan``) → the lists, the suppression log and the funnel counts per campaign and step.
 
-    ``customers`` needs ``customer_id``, ``is_active``, ``is_opted_out_marketing``,
+    ``customers`` needs ``customer_id`` (unique), ``is_active``, ``is_opted_out_marketing``,
     ``is_do_not_disturb``, ``preferred_channel`` and the stratum column (``policy.stratify_by``);
-    a customer missing from it is not eligible."""
+    a customer missing from it is not eligible. With ``seconds``, adds each step's time to it."""
+    codes, candidate_codes = code_customers(customers, candidates, campaigns, history)
+    return apply_policy_coded(candidates, candidate_codes, codes, campaigns, policy, history, run_date, seconds)
+
+
+def apply_policy_coded(candidates: pd.DataFrame, candidate_codes: np.ndarray, codes: CustomerCodes,
+                       campaigns: list[Campaign], policy: Policy, history: History, run_date: dt.date,
+                       seconds: dict[str, float] | None = None) -> PolicyResult:
+    """:func:`apply_policy` with the customer ids already coded (``candidate_codes``: one code per
+    candidate row, in ``codes``)."""
+    tick = StepTimer(seconds)
     meta, products = _campaign_frame(campaigns, run_date)
-    pairs = candidates.drop_duplicates(["campaign_id", "customer_id"]).copy()
-    for col, default in (("propensity", 0.05), ("value_yuan", 1.0)):
-        if col not in pairs:
-            pairs[col] = default
-    pairs = pairs[pairs["campaign_id"].isin(meta["campaign_id"])]
-    pairs = pairs.merge(meta, on="campaign_id", how="left")
-    cust_cols = [c for c in customers.columns if c not in ("propensity", "value_yuan", "priority", "product_id")]
-    pairs = pairs.merge(customers[cust_cols], on="customer_id", how="left", indicator="_known")
-    pairs = pairs.sort_values(["campaign_id", "customer_id"], kind="stable").reset_index(drop=True)
-    logs, counts = [], [pairs.groupby("campaign_id").size().rename("targeted")]
+    n_codes, frame = len(codes), codes.frame
+    # campaigns coded by campaign_id order, so sorting by code is sorting by id
+    by_id = sorted(range(len(meta)), key=lambda i: meta["campaign_id"].iloc[i])
+    meta_s = meta.iloc[by_id].reset_index(drop=True)
+    camp_ids = meta_s["campaign_id"].to_numpy(dtype=object)
+    in_window = meta_s["in_window"].to_numpy(dtype=bool)
+    has_passive = meta_s["has_passive"].to_numpy(dtype=bool)
+    priority = meta_s["priority"].to_numpy()
+    cand_camp = category_codes(candidates["campaign_id"], camp_ids)
+    # one pair per (campaign, customer): the first candidate row, in (campaign_id, customer_id) order
+    valid = np.flatnonzero((cand_camp >= 0) & (candidate_codes >= 0))
+    keys = cand_camp[valid] * n_codes + candidate_codes[valid]
+    order = np.argsort(keys, kind="stable")
+    first = order[np.r_[True, keys[order][1:] != keys[order][:-1]]] if len(keys) else order
+    row, camp, cust = valid[first], keys[first] // n_codes, keys[first] % n_codes
+    log = _Log(n_codes)
+    counts = {"targeted": np.bincount(camp, minlength=len(meta))}
+    # where a column named by the policy (fraud flag, stratum) comes from, as the merges would have it
+    merged = _merged_columns(list(dict.fromkeys([*candidates.columns, "propensity", "value_yuan"])),
+                             list(meta.columns), [c for c in frame.columns
+                                                  if c not in ("propensity", "value_yuan", "priority", "product_id")])
+
+    def keep(mask: np.ndarray) -> None:
+        nonlocal row, camp, cust
+        row, camp, cust = row[mask], camp[mask], cust[mask]
+
+    def boolean(name: str, na: bool) -> np.ndarray:
+        return codes.per_code(frame[name].fillna(na).astype(bool).to_numpy(), na)
+
+    tick("policy_pairs")
 
     # 1. eligibility
-    known = (pairs.pop("_known") == "both").to_numpy()
-    active = known & pairs["is_active"].fillna(False).astype(bool).to_numpy()
-    in_window = pairs["in_window"].to_numpy(dtype=bool)
-    reason = np.select([~in_window, ~known, ~active], ["outside_campaign_window", "unknown_customer", "not_active"],
-                       default="")
-    logs.append(_log(pairs[reason != ""], "eligibility", reason[reason != ""], reason[reason != ""]))
-    pairs = pairs[reason == ""].reset_index(drop=True)
-    counts.append(pairs.groupby("campaign_id").size().rename("eligible"))
+    is_known = codes.row[cust] >= 0
+    active = is_known & boolean("is_active", False)[cust]
+    reason = np.select([~in_window[camp], ~is_known, ~active], [1, 2, 3], 0)
+    texts = np.array([-1] + [log.label(t) for t in ("outside_campaign_window", "unknown_customer", "not_active")])
+    out = reason != 0
+    log.add(camp[out], cust[out], "eligibility", texts[reason[out]], texts[reason[out]])
+    keep(~out)
+    counts["eligible"] = np.bincount(camp, minlength=len(meta))
+    tick("policy_eligibility")
 
     # 2. suppression
-    holdout = global_holdout(pairs["customer_id"], policy)
-    names, masks = _suppression_reasons(pairs, products, history, policy, run_date, holdout)
-    first = np.select(masks, names, default="")
-    hit = first != ""
-    every = np.full(int(hit.sum()), "", dtype=object)  # every reason, for the suppressed pairs only
-    for n, m in zip(names, masks):
-        mh = m[hit]
-        every = np.where(mh, np.where(every == "", n, every + "|" + n), every)
-    logs.append(_log(pairs[hit], "suppression", first[hit], every))
-    pairs = pairs[~hit].reset_index(drop=True)
-    counts.append(pairs.groupby("campaign_id").size().rename("not_suppressed"))
+    s = policy.suppression
+    today = pd.Timestamp(run_date)
+    offers = history.offers
+    product_ids = pd.Index(pd.unique(products["product_id"]))
+    camp_products = [product_ids.get_indexer(products.loc[products["campaign_id"] == c, "product_id"])
+                     for c in camp_ids]
+    coded = _history_codes(codes, history)
+    offer_cust = coded["offers"]
+    offer_prod = category_codes(offers["product_id"], product_ids)
+
+    def pair_flag(cust_codes: np.ndarray, prod_codes: np.ndarray) -> np.ndarray:
+        """Does the table (given as customer and product codes) hold a row for the pair's
+        customer and any of its campaign's products?"""
+        ok = (cust_codes >= 0) & (prod_codes >= 0)
+        held = np.zeros((n_codes, len(product_ids)), dtype=bool)
+        held[cust_codes[ok], prod_codes[ok]] = True
+        hit = np.zeros(len(camp), dtype=bool)
+        for c, prods in enumerate(camp_products):
+            sel = np.flatnonzero(camp == c)
+            for p in prods:
+                hit[sel] |= held[cust[sel], p]
+        return hit
+
+    def offer_flag(mask: pd.Series) -> np.ndarray:
+        m = mask.to_numpy(dtype=bool)
+        return pair_flag(offer_cust[m], offer_prod[m])
+
+    # "considering" does not suppress: the offer follows the customer to the next channel with a prompt
+    contacted = ~offers["is_control_group"].fillna(False).astype(bool) & (offers["response"] != "considering")
+    recent_offer = contacted & (offers["offered_date"] > today - pd.Timedelta(days=s.offered_same_product_days))
+    refused = (offers["response"] == "refused") & (offers["offered_date"] > today - pd.Timedelta(days=s.refused_days))
+    accepted = offers["response"] == "accepted"
+    complaints = history.complaints
+    complained = coded["complaints"][
+        (complaints["opened_date"] > today - pd.Timedelta(days=s.complaint_days)).to_numpy(dtype=bool)]
+    owing = coded["arrears"][(history.arrears["days_overdue"] >= s.arrears_min_days_overdue).to_numpy(dtype=bool)]
+    holdings = history.holdings
+    fraud = np.zeros(len(camp), dtype=bool)
+    if merged.get(s.fraud_score_column) == "customers":
+        fraud = boolean(s.fraud_score_column, False)[cust]
+    elif merged.get(s.fraud_score_column) == "candidates":
+        fraud = candidates[s.fraud_score_column].iloc[row].fillna(False).astype(bool).to_numpy()
+    elif merged.get(s.fraud_score_column) == "meta":
+        fraud = meta_s[s.fraud_score_column].fillna(False).astype(bool).to_numpy()[camp]
+    holdout = np.zeros(n_codes, dtype=bool)
+    seen = np.flatnonzero(np.bincount(cust, minlength=n_codes))
+    holdout[seen] = global_holdout(codes.ids.iloc[seen], policy)
+    masks = [
+        boolean("is_opted_out_marketing", True)[cust],
+        holdout[cust],
+        _flag(n_codes, complained)[cust],
+        pair_flag(coded["holdings"], category_codes(holdings["product_id"], product_ids))
+        if len(holdings) and len(camp) else np.zeros(len(camp), dtype=bool),
+        offer_flag(accepted) if len(offers) and len(camp) else np.zeros(len(camp), dtype=bool),
+        _flag(n_codes, owing)[cust],
+        fraud,
+        offer_flag(recent_offer) if len(offers) and len(camp) else np.zeros(len(camp), dtype=bool),
+        offer_flag(refused) if len(offers) and len(camp) else np.zeros(len(camp), dtype=bool),
+        boolean("is_do_not_disturb", True)[cust] & ~has_passive[camp],
+    ]
+    bits = np.zeros(len(camp), dtype=np.int64)
+    for i, m in enumerate(masks):
+        bits |= m.astype(np.int64) << i
+    hit = bits != 0
+    combos = np.unique(bits[hit])
+    first_text = np.array([log.label(SUPPRESSION_REASONS[(int(b) & -int(b)).bit_length() - 1]) for b in combos])
+    every_text = np.array([log.label("|".join(n for i, n in enumerate(SUPPRESSION_REASONS) if int(b) >> i & 1))
+                           for b in combos])
+    which = np.searchsorted(combos, bits[hit])
+    log.add(camp[hit], cust[hit], "suppression", first_text[which] if len(combos) else which,
+            every_text[which] if len(combos) else which)
+    keep(~hit)
+    counts["not_suppressed"] = np.bincount(camp, minlength=len(meta))
+    tick("policy_suppression")
 
     # 3. monthly cap with priority arbitration (rank 4 below is the tie-break: propensity × value)
-    pairs["score"] = pairs["propensity"].astype(float) * pairs["value_yuan"].astype(float)
-    used = history.contacts_this_month.groupby("customer_id")["contact_count"].sum()
-    remaining = (policy.monthly_cap - pairs["customer_id"].map(used).astype("float64").fillna(0)).clip(lower=0)
-    pairs["_cust"] = pd.factorize(pairs["customer_id"], sort=True)[0]  # integer sort key, same order
-    pairs = pairs.sort_values(["_cust", "priority", "score", "campaign_id"],
-                              ascending=[True, False, False, True], kind="stable")
-    over = (pairs.groupby("_cust").cumcount() >= remaining.loc[pairs.index]).to_numpy()
-    capped = pairs[over]
-    logs.append(_log(capped, "monthly_cap", np.where(remaining.loc[capped.index] == 0, "monthly_cap_reached",
-                                                      "monthly_cap_lower_priority"), "monthly_cap"))
-    pairs = pairs[~over]
-    counts.append(pairs.groupby("campaign_id").size().rename("within_cap"))
+    prop = (candidates["propensity"].astype(float).to_numpy() if "propensity" in candidates
+            else np.full(len(candidates), 0.05))
+    value = (candidates["value_yuan"].astype(float).to_numpy() if "value_yuan" in candidates
+             else np.full(len(candidates), 1.0))
+    score_all = prop * value
+    contacts = history.contacts_this_month
+    contact_codes = coded["contacts"]
+    ok = contact_codes >= 0
+    used = np.bincount(contact_codes[ok], minlength=n_codes,
+                       weights=contacts["contact_count"].astype("float64").fillna(0).to_numpy()[ok])
+    remaining = np.maximum(policy.monthly_cap - used, 0)
+    score = score_all[row]
+    per_customer = np.bincount(cust, minlength=n_codes)
+    left = remaining[cust]
+    over = left <= 0
+    contested = np.flatnonzero((per_customer[cust] > left) & ~over)
+    if len(contested):  # customers with more pairs than contacts left: by priority, score, campaign_id
+        order = contested[np.lexsort((camp[contested], -score[contested], -priority[camp[contested]],
+                                      cust[contested]))]
+        over[order] = _cumcount(cust[order]) >= left[order]
+    capped_text = np.where(left[over] == 0, log.label("monthly_cap_reached"), log.label("monthly_cap_lower_priority"))
+    log.add(camp[over], cust[over], "monthly_cap", capped_text, np.full(int(over.sum()), log.label("monthly_cap")))
+    keep(~over)
+    score = score[~over]
+    counts["within_cap"] = np.bincount(camp, minlength=len(meta))
+    tick("policy_cap")
 
-    # 4. ranking within each campaign
-    pairs = pairs.sort_values(["campaign_id", "score", "customer_id"], ascending=[True, False, True], kind="stable")
-    pairs["campaign_rank"] = pairs.groupby("campaign_id").cumcount() + 1
-    pairs = pairs.reset_index(drop=True)
-    pairs["_pair"] = np.arange(len(pairs))
+    # 4. ranking within each campaign: score descending, then customer_id
+    order = np.lexsort((cust, -score, camp))
+    keep(order)
+    score = score[order]
+    campaign_rank = _cumcount(camp) + 1
+    tick("policy_ranking")
 
     # 5. channel assignment within capacity
-    recent = history.offers[(history.offers["response"] == "considering") & (
-        history.offers["offered_date"] > pd.Timestamp(run_date) - pd.Timedelta(
-            days=policy.suppression.offered_same_product_days))]
-    avoid = recent[["customer_id", "product_id", "channel_code"]].merge(products, on="product_id")[
-        ["campaign_id", "customer_id", "channel_code"]]
-    assigned = _assign_channels(pairs, campaigns, policy, avoid)
-    pairs = pairs.merge(assigned, on="_pair", how="left")
-    lost = pairs["channel_code"].isna()
-    logs.append(_log(pairs[lost], "channel_assignment", "no_channel_capacity", "no_channel_capacity"))
-    pairs = pairs[~lost].reset_index(drop=True)
-    counts.append(pairs.groupby("campaign_id").size().rename("channel_assigned"))
+    channels = sorted({ch.channel for c in campaigns for ch in c.channels})
+    n_ch = len(channels)
+    preferred = codes.per_code(category_codes(frame["preferred_channel"], channels), -1)
+    considering = (offers["response"] == "considering") & (
+        offers["offered_date"] > today - pd.Timedelta(days=s.offered_same_product_days))
+    avoid = np.zeros(0, dtype=np.int64)
+    if considering.any():  # the channel where the customer said "considering", for every campaign of the product
+        m = considering.to_numpy(dtype=bool) & (offer_cust >= 0)
+        o_cust, o_prod = offer_cust[m], offer_prod[m]
+        o_chan = category_codes(offers["channel_code"][m], channels)
+        parts = [(c * n_codes + o_cust[sel]) * n_ch + o_chan[sel]
+                 for c, prods in enumerate(camp_products) for p in prods
+                 for sel in [(o_prod == p) & (o_chan >= 0)]]
+        avoid = np.concatenate(parts) if parts else avoid
+    by_meta = [campaigns[i] for i in by_id]
+    assigned, had_options = _assign_channels(camp, cust, priority[camp], score, by_meta, policy, channels,
+                                boolean("is_do_not_disturb", True)[cust], preferred[cust], avoid, n_codes)
+    lost = assigned < 0
+    label = log.label("no_channel_capacity")
+    log.add(camp[lost], cust[lost], "channel_assignment", np.full(int(lost.sum()), label),
+            np.full(int(lost.sum()), label))
+    keep(~lost)
+    score, campaign_rank, assigned = score[~lost], campaign_rank[~lost], assigned[~lost]
+    counts["channel_assigned"] = np.bincount(camp, minlength=len(meta))
+    tick("policy_channels")
 
     # 6. control group: per campaign and stratum, the lowest hashes up to round(share × n)
-    pairs["stratum"] = pairs[policy.stratify_by].astype(str) if policy.stratify_by in pairs else "all"
+    pairs = pd.DataFrame({
+        "campaign_id": candidates["campaign_id"].take(row).reset_index(drop=True),
+        "customer_id": candidates["customer_id"].take(row).reset_index(drop=True),
+        "reason_code": candidates["reason_code"].take(row).reset_index(drop=True),
+        "propensity": prop[row], "value_yuan": value[row],
+    })
+    if "propensity" in candidates:
+        pairs["propensity"] = candidates["propensity"].take(row).reset_index(drop=True)
+    if "value_yuan" in candidates:
+        pairs["value_yuan"] = candidates["value_yuan"].take(row).reset_index(drop=True)
+    for col in ("product_id", "script_hint", "calling_hours", "priority", "control_share"):
+        pairs[col] = meta_s[col].take(camp).reset_index(drop=True)
+    pairs["score"] = score
+    pairs["campaign_rank"] = campaign_rank
+    # (typed like the channel catalogue; object when no pair had any channel, as an empty merge gives)
+    pairs["channel_code"] = pd.Series(np.array(channels, dtype=object)[assigned],
+                                      dtype=pd.Series(channels).dtype if had_options else object)
+    source = merged.get(policy.stratify_by)
+    if source == "customers":
+        pairs["stratum"] = codes.column(policy.stratify_by, cust).astype(str)
+    elif source == "candidates":
+        pairs["stratum"] = candidates[policy.stratify_by].take(row).reset_index(drop=True).astype(str)
+    elif source == "meta":
+        pairs["stratum"] = meta_s[policy.stratify_by].take(camp).reset_index(drop=True).astype(str)
+    else:
+        pairs["stratum"] = "all"
     pairs["_h"] = unit_hash(pairs["campaign_id"] + "|" + pairs["customer_id"].astype(str), "control-group")
     pairs = pairs.sort_values(["campaign_id", "stratum", "_h", "customer_id"], kind="stable")
     grp = pairs.groupby(["campaign_id", "stratum"])
     n_stratum = grp["customer_id"].transform("size")
     k_control = np.floor(pairs["control_share"] * n_stratum + 0.5)
     pairs["offer_group"] = np.where(grp.cumcount() < k_control, "control", "action")
-    counts.append(pairs[pairs["offer_group"] == "action"].groupby("campaign_id").size().rename("action"))
-    counts.append(pairs[pairs["offer_group"] == "control"].groupby("campaign_id").size().rename("control"))
+    is_control = (pairs["offer_group"] == "control").to_numpy()
+    grouped = np.asarray(pd.Index(camp_ids).get_indexer(pairs["campaign_id"]))
+    counts["action"] = np.bincount(grouped[~is_control], minlength=len(meta))
+    counts["control"] = np.bincount(grouped[is_control], minlength=len(meta))
 
     pairs = pairs.sort_values(["campaign_id", "channel_code", "campaign_rank"], kind="stable")
     pairs["channel_rank"] = pairs.groupby(["campaign_id", "offer_group", "channel_code"]).cumcount() + 1
     pairs["history_prompt"] = history_prompts(pairs, products, history.offers)
     lists = pairs[LIST_COLUMNS].reset_index(drop=True)
-    suppressed = pd.concat(logs, ignore_index=True).sort_values(["campaign_id", "customer_id"], kind="stable")
-    funnel = (pd.concat(counts, axis=1).reindex(meta["campaign_id"]).fillna(0).astype("int64")
-              .reindex(columns=list(STEPS), fill_value=0).rename_axis("campaign_id").reset_index())
-    return PolicyResult(lists=lists, suppressed=suppressed.reset_index(drop=True), funnel=funnel)
+    tick("policy_control_and_lists")
+    suppressed = log.frame(camp_ids, codes, candidates[["campaign_id", "customer_id"]])
+    by_code = np.argsort(by_id)  # meta row → campaign code
+    funnel = pd.DataFrame({"campaign_id": meta["campaign_id"]}
+                          | {step: counts[step][by_code].astype("int64") for step in STEPS})
+    tick("policy_log_and_funnel")
+    return PolicyResult(lists=lists, suppressed=suppressed, funnel=funnel)
 
 
 def history_prompts(pairs: pd.DataFrame, products: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:

@@ -21,13 +21,17 @@ load_raw_job = define_asset_job(
 )
 
 # --- day-to-day operation (quality gates and publish) -------------------------------------
-# The daily run loads what landed (the loader skips unchanged partitions, so the load is
-# incremental per partition), rebuilds the core layers, runs every check and publishes.
+# The daily run is partitioned by day: the day-grain loads load just the run's day(s) and the
+# incremental daily facts rebuild just those days (dbt --vars window_start/window_end); the
+# month- and full-grain loads and the other dbt models are unpartitioned (month/full loads skip
+# unchanged partitions). Then every check, then publish. A backfill over many days is one run.
 daily_load_and_build_job = define_asset_job(
     name="daily_load_and_build",
     selection=AssetSelection.groups("raw", "reference", "staging", "intermediate", "marts", "serving"),
-    description="Load new or changed landing partitions, dbt build the core layers with every test "
-    "and Great Expectations check, then publish the serving database.",
+    # partitioned by DAILY_PARTITIONS, inferred from the day-grain loads and daily dbt facts it selects
+    description="For the partition's day(s): load the day's landing files (and new or changed monthly "
+    "and reference files), rebuild the daily incremental facts for those days and the core layers with "
+    "every test and Great Expectations check, then publish the serving database.",
 )
 
 # Tags, segments and the customer 360 are the identification models (their dbt folders) and what
@@ -46,6 +50,8 @@ monthly_tags_and_segments_job = define_asset_job(
 
 weekly_campaigns_job = define_asset_job(
     name="weekly_campaigns",
-    selection=AssetSelection.groups("campaigns"),
-    description="Weekly campaign run: target lists, control groups and contact policy (group campaigns).",
+    # with the publish: the lists reach BI's serving database once their checks passed
+    selection=AssetSelection.groups("campaigns", "serving"),
+    description="Weekly campaign run: target lists, control groups and contact policy (group campaigns), "
+    "then publish the serving database.",
 )

@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -282,18 +282,27 @@ def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, last: _LastLoa
 
 
 def load_table(db_path: Path, landing: Path, table: SourceTable | str, partitions: list[str] | None = None,
-               force: bool = False) -> LoadReport:
+               force: bool = False, days: tuple[date, date] | None = None) -> LoadReport:
     """Load the delivered partitions of one source table into ``raw.<source>__<table>``.
 
     ``partitions`` limits the load to those partitions (a requested partition without a file is
-    listed in ``LoadReport.missing``); ``force`` reloads partitions whose file is unchanged.
-    Refused files are reported, never raised; unexpected errors roll back the partition in hand
-    and propagate.
+    listed in ``LoadReport.missing``); ``days`` (day-grain tables only) limits it to the delivered
+    days in the half-open window [first, end) — a Dagster daily partition or range of them; a day
+    without a file is simply not delivered yet. ``force`` reloads partitions whose file is
+    unchanged. Refused files are reported, never raised; unexpected errors roll back the
+    partition in hand and propagate.
     """
     started = time.perf_counter()
     spec = table if isinstance(table, SourceTable) else contract(table)
     report = LoadReport(table_name=spec.name)
     files = discover_files(Path(landing), spec)
+    if days is not None:
+        if spec.grain != "day":
+            raise ValueError(f"{spec.name}: a day window applies to day-grain tables, not {spec.grain!r} ones")
+        first, end = (d.isoformat() for d in days)
+        # A file whose name is no valid day (partition None) belongs to no window: it is kept, so
+        # it is refused and reported on every run (as by an unpartitioned load) until renamed.
+        files = [f for f in files if f.partition is None or first <= f.partition < end]
     if partitions is not None:
         wanted = set(partitions)
         for p in sorted(wanted):

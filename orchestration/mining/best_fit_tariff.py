@@ -23,6 +23,9 @@ import pandas as pd
 PLAN_COLUMNS = ("product_id", "monthly_fee_yuan", "included_voice_minutes", "included_sms_count", "included_data_mb",
                 "overage_voice_yuan_per_minute", "overage_sms_yuan_per_message", "overage_data_yuan_per_mb")
 USAGE_COLUMNS = ("customer_id", "month", "plan_id", "voice_out_minutes", "sms_out_count", "data_mb")
+OUTPUT_COLUMNS = ("customer_id", "current_plan_id", "months_rated", "current_plan_cost_yuan", "recommended_plan_id",
+                  "recommended_plan_cost_yuan", "saving_yuan", "advice", "recommendation_text", "saving_yuan_per_month")
+CHUNK_ROWS = 250_000  # usage rows re-rated at a time: bounds the rows × plans arrays
 
 
 @dataclass(frozen=True)
@@ -59,61 +62,64 @@ def rate(usage: pd.DataFrame, plans: pd.DataFrame, cap: float | None) -> np.ndar
             + over("sms_out_count", "included_sms_count", "overage_sms_yuan_per_message") + data)
 
 
-def best_fit(usage: pd.DataFrame, plans: pd.DataFrame, config: TariffConfig | None = None) -> pd.DataFrame:
-    """One row per customer: current plan (their plan in their latest month), months re-rated, cost
-    on the current plan, the best plan and its cost, saving, advice and the sentence to say.
+def rate_held(usage: pd.DataFrame, held: pd.DataFrame, cap: float | None) -> np.ndarray:
+    """Cost of every usage row under its own plan (``held``: the plan's row for each usage row,
+    aligned by position): :func:`rate`'s arithmetic, one plan a row instead of every plan."""
+    def over(used: str, allowance: str, price: str) -> np.ndarray:
+        excess = np.maximum(usage[used].to_numpy(float) - held[allowance].to_numpy(float), 0)
+        return excess * held[price].to_numpy(float)
 
-    ``usage``: one row per customer and whole month with ``USAGE_COLUMNS``; ``plans``: the plan
-    catalogue with ``PLAN_COLUMNS``."""
-    config = config or TariffConfig()
-    missing = [c for c in USAGE_COLUMNS if c not in usage.columns]
-    if missing:
-        raise ValueError(f"usage table lacks columns {missing}")
-    p = usable_plans(plans, config)
-    u = usage.sort_values(["customer_id", "month"], ignore_index=True)
-    cost = rate(u, p, config.data_overage_cap_yuan)
-    plan_ids = p["product_id"].tolist()
-    ids = u["customer_id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    totals = np.add.reduceat(cost, starts, axis=0)  # customers × plans
-    months = np.diff(np.r_[starts, len(u)])
-    current = u.groupby("customer_id", sort=False)["plan_id"].last().to_numpy()
-    col = {pid: j for j, pid in enumerate(plan_ids)}
-    cur_j = np.array([col.get(c, -1) for c in current])
-    overage_every_month = _overage_every_month(u, p, starts)
-    rows = []
-    fee = p["monthly_fee_yuan"].to_numpy(float)
-    for i, start in enumerate(starts):
-        cid, n_m = ids[start], int(months[i])
-        best_j = int(np.lexsort((fee, totals[i]))[0])  # cheapest; ties to the lower fee
-        if cur_j[i] < 0:
-            rows.append((cid, current[i], n_m, None, plan_ids[best_j], totals[i, best_j], None, "unknown_plan",
-                         f"current plan {current[i]} is not in the plan catalogue"))
-            continue
-        cur_cost = totals[i, cur_j[i]]
-        saving = cur_cost - totals[i, best_j]
-        advice, text, target = "keep", f"your {current[i]} is the best fit for your usage", cur_j[i]
-        if saving >= config.min_saving_yuan_per_month * n_m and saving >= config.min_saving_share * cur_cost:
-            advice, target = "save", best_j
-            text = (f"{plan_ids[best_j]} would have cost {saving:.2f} yuan less than your {current[i]} over "
-                    f"{n_m} month{'s' if n_m > 1 else ''}")
-        elif overage_every_month[i, cur_j[i]]:
-            fits = np.flatnonzero((fee > fee[cur_j[i]]) & ~_any_overage(u, p, start, n_m))
-            fits = [j for j in fits if totals[i, j] - cur_cost <= config.fit_tolerance_yuan_per_month * n_m]
-            if fits:
-                j = min(fits, key=lambda k: (totals[i, k], fee[k]))
-                extra = totals[i, j] - cur_cost
-                advice, target = "fits_better", j
-                text = (f"you paid overage on your {current[i]} every month; {plan_ids[j]} covers your usage for "
-                        f"{abs(extra):.2f} yuan {'more' if extra > 0 else 'less'} over {n_m} "
-                        f"month{'s' if n_m > 1 else ''}")
-        rows.append((cid, current[i], n_m, round(float(cur_cost), 2), plan_ids[target],
-                     round(float(totals[i, target]), 2), round(float(cur_cost - totals[i, target]), 2), advice, text))
-    out = pd.DataFrame(rows, columns=["customer_id", "current_plan_id", "months_rated", "current_plan_cost_yuan",
-                                      "recommended_plan_id", "recommended_plan_cost_yuan", "saving_yuan", "advice",
-                                      "recommendation_text"])
-    out["saving_yuan_per_month"] = (out["saving_yuan"] / out["months_rated"]).round(2)
+    data = over("data_mb", "included_data_mb", "overage_data_yuan_per_mb")
+    if cap is not None:
+        data = np.minimum(data, cap)
+    return (held["monthly_fee_yuan"].to_numpy(float)
+            + over("voice_out_minutes", "included_voice_minutes", "overage_voice_yuan_per_minute")
+            + over("sms_out_count", "included_sms_count", "overage_sms_yuan_per_message") + data)
+
+
+def _round2(x: np.ndarray) -> np.ndarray:
+    """Python's ``round(v, 2)`` (correctly rounded, half to even) for every element: numpy's
+    rounding except where the value sits on a half cent, which goes through Python's."""
+    x = np.asarray(x, dtype=float)
+    out = np.round(x, 2)
+    frac = np.abs(x * 100) % 1
+    tie = np.flatnonzero(np.abs(frac - 0.5) < 1e-6)
+    out[tie] = [round(float(v), 2) for v in x[tie]]
     return out
+
+
+def _money(x: np.ndarray) -> pd.Series:
+    return pd.Series(np.char.mod("%.2f", np.asarray(x, dtype=float)), dtype=object)
+
+
+def empty_advice() -> pd.DataFrame:
+    """The :func:`best_fit` table with no rows (no whole month of usage to re-rate)."""
+    dtypes = {"months_rated": "int64", "current_plan_cost_yuan": float, "recommended_plan_cost_yuan": float,
+              "saving_yuan": float, "saving_yuan_per_month": float}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in OUTPUT_COLUMNS})
+
+
+def _per_customer(u: pd.DataFrame, p: pd.DataFrame, starts: np.ndarray, cap: float | None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer × plan: total cost over the months, overage in every month, overage in any
+    month; computed over blocks of whole customers so the rows × plans arrays stay small."""
+    ends = np.r_[starts[1:], len(u)]
+    totals = np.empty((len(starts), len(p)))
+    every = np.empty((len(starts), len(p)), dtype=bool)
+    anyo = np.empty((len(starts), len(p)), dtype=bool)
+    c0 = 0
+    while c0 < len(starts):
+        # the customers whose rows fit in the block (at least one)
+        c1 = max(c0 + 1, int(np.searchsorted(ends, starts[c0] + CHUNK_ROWS, side="right")))
+        r0, r1 = starts[c0], ends[c1 - 1]
+        block = u.iloc[r0:r1]
+        local = starts[c0:c1] - r0
+        totals[c0:c1] = np.add.reduceat(rate(block, p, cap), local, axis=0)
+        over = np.add.reduceat(_over_mask(block, p).astype(np.int64), local, axis=0)
+        every[c0:c1] = over == (ends[c0:c1] - starts[c0:c1])[:, None]
+        anyo[c0:c1] = over > 0
+        c0 = c1
+    return totals, every, anyo
 
 
 def _over_mask(u: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
@@ -125,15 +131,68 @@ def _over_mask(u: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def _overage_every_month(u: pd.DataFrame, p: pd.DataFrame, starts: np.ndarray) -> np.ndarray:
-    over = _over_mask(u, p).astype(int)
-    counts = np.add.reduceat(over, starts, axis=0)
-    months = np.diff(np.r_[starts, len(u)])
-    return counts == months[:, None]
+def best_fit(usage: pd.DataFrame, plans: pd.DataFrame, config: TariffConfig | None = None) -> pd.DataFrame:
+    """One row per customer: current plan (their plan in their latest month), months re-rated, cost
+    on the current plan, the best plan and its cost, saving, advice and the sentence to say.
 
-
-def _any_overage(u: pd.DataFrame, p: pd.DataFrame, start: int, n_months: int) -> np.ndarray:
-    return _over_mask(u.iloc[start:start + n_months], p).any(axis=0)
+    ``usage``: one row per customer and whole month with ``USAGE_COLUMNS``; ``plans``: the plan
+    catalogue with ``PLAN_COLUMNS``. No usage rows: an empty table with the same columns."""
+    config = config or TariffConfig()
+    missing = [c for c in USAGE_COLUMNS if c not in usage.columns]
+    if missing:
+        raise ValueError(f"usage table lacks columns {missing}")
+    p = usable_plans(plans, config)
+    if usage.empty:
+        return empty_advice()
+    u = usage.sort_values(["customer_id", "month"], ignore_index=True)
+    plan_ids = p["product_id"].to_numpy(dtype=object)
+    fee = p["monthly_fee_yuan"].to_numpy(float)
+    ids = u["customer_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    totals, overage_every_month, any_overage = _per_customer(u, p, starts, config.data_overage_cap_yuan)
+    n_m = np.diff(np.r_[starts, len(u)])
+    rows = np.arange(len(starts))
+    current = u.groupby("customer_id", sort=False)["plan_id"].last()
+    cur_j = current.map({pid: j for j, pid in enumerate(plan_ids)}).fillna(-1).to_numpy(dtype=np.int64)
+    current_text = current.astype(str).to_numpy(dtype=object)
+    known = cur_j >= 0
+    cj = np.where(known, cur_j, 0)
+    # cheapest plan; ties to the lower fee, then to the catalogue order
+    best_j = np.lexsort((np.broadcast_to(fee, totals.shape), totals), axis=1)[:, 0]
+    best_cost = totals[rows, best_j]
+    cur_cost = totals[rows, cj]
+    saving = cur_cost - best_cost
+    save = known & (saving >= config.min_saving_yuan_per_month * n_m) & (saving >= config.min_saving_share * cur_cost)
+    # fits better: a dearer plan with no overage in any month, costing at most the tolerance more
+    fits = ((fee[None, :] > fee[cj][:, None]) & ~any_overage
+            & (totals - cur_cost[:, None] <= config.fit_tolerance_yuan_per_month * n_m[:, None]))
+    fits_better = known & ~save & overage_every_month[rows, cj] & fits.any(axis=1)
+    fit_j = np.lexsort((np.broadcast_to(fee, totals.shape), np.where(fits, totals, np.inf)), axis=1)[:, 0]
+    target = np.where(save, best_j, np.where(fits_better, fit_j, cj))
+    target_cost = totals[rows, target]
+    advice = np.where(~known, "unknown_plan", np.where(save, "save", np.where(fits_better, "fits_better", "keep")))
+    months_word = pd.Series(np.where(n_m > 1, " months", " month"), dtype=object)
+    cur = pd.Series(current_text, dtype=object)
+    text = "your " + cur + " is the best fit for your usage"
+    text[~known] = "current plan " + cur[~known] + " is not in the plan catalogue"
+    text[save] = (pd.Series(plan_ids[best_j[save]], dtype=object) + " would have cost " + _money(saving[save])
+                  + " yuan less than your " + cur[save].to_numpy() + " over " + n_m[save].astype(str).astype(object)
+                  + months_word[save].to_numpy()).to_numpy()
+    extra = target_cost[fits_better] - cur_cost[fits_better]
+    text[fits_better] = ("you paid overage on your " + cur[fits_better] + " every month; "
+                         + plan_ids[target[fits_better]] + " covers your usage for " + _money(np.abs(extra)).to_numpy()
+                         + np.where(extra > 0, " yuan more over ", " yuan less over ").astype(object)
+                         + n_m[fits_better].astype(str).astype(object) + months_word[fits_better]).to_numpy()
+    out = pd.DataFrame({
+        "customer_id": ids[starts], "current_plan_id": current.to_numpy(), "months_rated": n_m.astype(np.int64),
+        "current_plan_cost_yuan": np.where(known, _round2(cur_cost), np.nan),
+        "recommended_plan_id": plan_ids[np.where(known, target, best_j)],
+        # no current plan to compare with: the cheapest plan's cost as re-rated (not rounded)
+        "recommended_plan_cost_yuan": np.where(known, _round2(target_cost), best_cost),
+        "saving_yuan": np.where(known, _round2(cur_cost - target_cost), np.nan),
+        "advice": advice.astype(object), "recommendation_text": text.to_numpy(dtype=object)})
+    out["saving_yuan_per_month"] = (out["saving_yuan"] / out["months_rated"]).round(2)
+    return out
 
 
 def whole_months(monthly_usage: pd.DataFrame, states: pd.DataFrame) -> pd.DataFrame:
@@ -150,9 +209,9 @@ def reconcile_with_bills(usage: pd.DataFrame, plans: pd.DataFrame, bills: pd.Dat
     config = config or TariffConfig()
     p = plans[list(PLAN_COLUMNS)].dropna().reset_index(drop=True)
     u = usage[usage["plan_id"].isin(p["product_id"])].reset_index(drop=True)
-    cost = rate(u, p, config.data_overage_cap_yuan)
-    j = u["plan_id"].map({pid: k for k, pid in enumerate(p["product_id"])}).to_numpy()
-    out = u[["customer_id", "month", "plan_id"]].assign(rerated_yuan=cost[np.arange(len(u)), j])
+    j = u["plan_id"].map({pid: k for k, pid in enumerate(p["product_id"])}).to_numpy(dtype=np.int64)
+    cost = rate_held(u, p.iloc[j].reset_index(drop=True), config.data_overage_cap_yuan)
+    out = u[["customer_id", "month", "plan_id"]].assign(rerated_yuan=cost)
     out = out.merge(bills[["customer_id", "month", "fee_yuan", "overage_yuan"]], on=["customer_id", "month"])
     out["billed_yuan"] = out["fee_yuan"] + out["overage_yuan"]
     out["difference_yuan"] = out["rerated_yuan"] - out["billed_yuan"]

@@ -186,12 +186,25 @@ def _train_and_score(features: pd.DataFrame, seed: int, top_drivers: int) -> Chu
     drivers = explain(model, X_now, reference_values(prepared.X, prepared), top=top_drivers)
     drivers.insert(0, "customer_id", current["customer_id"].to_numpy()[drivers["row"].to_numpy()])
     drivers = drivers.drop(columns="row")
-    text = (drivers.assign(t=drivers["feature"].map(lambda f: FEATURE_LABELS.get(f, f)) + " = "
-                           + drivers["feature_value"].fillna("blank"))
-            .groupby("customer_id")["t"].agg("; ".join))
+    text = driver_text(drivers)
     scores = pd.DataFrame({"customer_id": current["customer_id"], "as_of_month": latest,
                            "churn_probability": prob})
     scores["churn_rank"] = scores["churn_probability"].rank(ascending=False, method="first").astype(int)
     scores["top_drivers"] = scores["customer_id"].map(text)
     return ChurnResult(train_months, test_month, f"{pd.Timestamp(latest):%Y-%m}", metrics, baseline,
                        scores.sort_values("churn_rank", ignore_index=True), drivers, y_test, p_test, b_test, notes)
+
+
+def driver_text(drivers: pd.DataFrame) -> pd.Series:
+    """Per customer, their drivers as "label = value" joined with "; " in rank order (``drivers``
+    holds each customer's rows together, in rank order)."""
+    if drivers.empty:
+        return pd.Series([], dtype=object)
+    ids = drivers["customer_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    label = drivers["feature"].map(FEATURE_LABELS).fillna(drivers["feature"]).to_numpy(dtype=object)
+    piece = label + " = " + drivers["feature_value"].astype(object).fillna("blank").to_numpy(dtype=object)
+    later = np.ones(len(piece), dtype=bool)
+    later[starts] = False
+    piece[later] = "; " + piece[later]
+    return pd.Series(np.add.reduceat(piece, starts), index=ids[starts])

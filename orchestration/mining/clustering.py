@@ -107,7 +107,8 @@ def cluster_customers(features: pd.DataFrame, id_col: str = "customer_id", colum
     names = _readable_labels(profiles)
     profiles["cluster_label"] = profiles["cluster_id"].map(names)
     assignments = pd.DataFrame({id_col: data[id_col].to_numpy(), "cluster_id": label,
-                                "cluster_label": [names[c] for c in label], "distance_to_centroid": distance})
+                                "cluster_label": pd.Series(label).map(names).to_numpy(dtype=object).tolist(),
+                                "distance_to_centroid": distance})
     return ClusteringResult(assignments, profiles, selection, k, float(best["silhouette"]))
 
 

@@ -52,6 +52,34 @@ def monthly_usage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """).df()
 
 
+def whole_month_usage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Usage rows of open customers' whole months (active every day) with the plan they were on:
+    ``best_fit_tariff.whole_months`` of :func:`monthly_usage` and :func:`monthly_states`, limited
+    to open customers, computed in DuckDB (only the columns re-rating needs leave the database)."""
+    return con.execute("""
+        with usage as (
+            select
+                customer_id,
+                usage_month as month,
+                count(*) as active_days,
+                sum(voice_out_minutes) as voice_out_minutes,
+                sum(sms_out_count) as sms_out_count,
+                sum(data_mb) as data_mb,
+                max(extract(day from last_day(usage_date))) as days_in_month
+            from marts.fct_usage_daily
+            group by customer_id, usage_month
+        )
+        select u.customer_id, u.month, h.plan_id, u.voice_out_minutes, u.sms_out_count, u.data_mb
+        from usage as u
+        join marts.dim_customer_history as h
+          on h.customer_id = u.customer_id and u.month >= h.valid_from
+         and (h.valid_to is null or u.month < h.valid_to) and u.month <= h.last_extract_month
+        where u.active_days >= u.days_in_month
+          and u.customer_id in (select customer_id from marts.dim_customer where not is_closed)
+        order by u.customer_id, u.month
+    """).df()
+
+
 def monthly_calls(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per caller and month: calls and minutes by callee class, distinct callees."""
     return con.execute("""
@@ -122,10 +150,7 @@ def monthly_bills(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def monthly_states(con: duckdb.DuckDBPyConnection, month_list: list[pd.Timestamp]) -> pd.DataFrame:
     """Customer state (brand, plan, tier, status) as of each month, from dim_customer_history."""
-    if not month_list:
-        return pd.DataFrame(columns=["customer_id", "month", "brand", "plan_id", "member_tier_rank",
-                                     "customer_status", "member_tier_movement_at_start"])
-    grid = pd.DataFrame({"month": pd.to_datetime(month_list)})
+    grid = pd.DataFrame({"month": pd.to_datetime(month_list)})  # no months: the typed table with no rows
     con.register("_mining_months", grid)
     try:
         return con.execute("""

@@ -58,27 +58,32 @@ class SimBoxRule:
     max_data_mb_per_day: float = 5.0
     max_distinct_cells: float = 2.0
 
-    def conditions(self, f: pd.DataFrame) -> dict[str, tuple[pd.Series, str]]:
-        """Condition name → (holds per row, reason text per row)."""
-        def fmt(col: str, template: str) -> pd.Series:
-            return f[col].map(lambda v: template.format(v) if pd.notna(v) else f"{col} unknown")
-
+    def checks(self, f: pd.DataFrame) -> dict[str, tuple[pd.Series, str, str]]:
+        """Condition name → (holds per row, column, reason template); no text is formatted here."""
         conds = {
-            "many_calls": (f["calls_per_day"] >= self.min_calls_per_day,
-                           fmt("calls_per_day", "{:.0f} outgoing calls a day")),
-            "short_calls": (f["mean_call_seconds"] <= self.max_mean_call_seconds,
-                            fmt("mean_call_seconds", "calls last {:.0f} s on average")),
-            "new_numbers": (f["distinct_callee_ratio"] >= self.min_distinct_callee_ratio,
-                            fmt("distinct_callee_ratio", "{:.0%} of calls to a number not called before that month")),
-            "no_incoming": (f["incoming_ratio"] <= self.max_incoming_ratio,
-                            fmt("incoming_ratio", "incoming minutes {:.1%} of outgoing")),
-            "no_data": (f["data_mb_per_day"] <= self.max_data_mb_per_day,
-                        fmt("data_mb_per_day", "{:.1f} MB data a day")),
+            "many_calls": (f["calls_per_day"] >= self.min_calls_per_day, "calls_per_day",
+                           "{:.0f} outgoing calls a day"),
+            "short_calls": (f["mean_call_seconds"] <= self.max_mean_call_seconds, "mean_call_seconds",
+                            "calls last {:.0f} s on average"),
+            "new_numbers": (f["distinct_callee_ratio"] >= self.min_distinct_callee_ratio, "distinct_callee_ratio",
+                            "{:.0%} of calls to a number not called before that month"),
+            "no_incoming": (f["incoming_ratio"] <= self.max_incoming_ratio, "incoming_ratio",
+                            "incoming minutes {:.1%} of outgoing"),
+            "no_data": (f["data_mb_per_day"] <= self.max_data_mb_per_day, "data_mb_per_day",
+                        "{:.1f} MB data a day"),
         }
         if "distinct_cells" in f.columns and f["distinct_cells"].notna().any():
-            conds["stationary"] = (f["distinct_cells"] <= self.max_distinct_cells,
-                                   fmt("distinct_cells", "seen in {:.0f} cell(s)"))
-        return {k: (v.fillna(False).astype(bool), r) for k, (v, r) in conds.items()}
+            conds["stationary"] = (f["distinct_cells"] <= self.max_distinct_cells, "distinct_cells",
+                                   "seen in {:.0f} cell(s)")
+        return {k: (v.fillna(False).astype(bool), col, t) for k, (v, col, t) in conds.items()}
+
+    def conditions(self, f: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+        """Condition name → (holds per row, reason text per row)."""
+        return {k: (holds, _texts(f[col], col, template)) for k, (holds, col, template) in self.checks(f).items()}
+
+
+def _texts(values: pd.Series, col: str, template: str) -> pd.Series:
+    return values.map(lambda v: template.format(v) if pd.notna(v) else f"{col} unknown")
 
 
 def score_fraud(features: pd.DataFrame, id_col: str = "customer_id", rule: SimBoxRule | None = None,
@@ -92,6 +97,13 @@ def score_fraud(features: pd.DataFrame, id_col: str = "customer_id", rule: SimBo
         raise ValueError(f"id column {id_col!r} not in the table")
     if not 0 < outlier_share < 0.5:
         raise ValueError(f"outlier_share must be between 0 and 0.5 (got {outlier_share})")
+    if features.empty:  # nothing to score: the table with no rows
+        return pd.DataFrame({id_col: pd.Series(dtype=features[id_col].dtype), "anomaly_score": pd.Series(dtype=float),
+                             "anomaly_rank": pd.Series(dtype="int64"), "is_outlier": pd.Series(dtype=bool),
+                             "sim_box_conditions_met": pd.Series(dtype="int64"),
+                             "sim_box_conditions_total": pd.Series(dtype="int64"),
+                             "is_sim_box_pattern": pd.Series(dtype=bool), "is_fraud_suspect": pd.Series(dtype=bool),
+                             "reason": pd.Series(dtype=object)})
     numeric = [c for c in features.columns if c != id_col and pd.api.types.is_numeric_dtype(features[c])]
     if not numeric:
         raise ValueError("no numeric columns to score")
@@ -104,18 +116,15 @@ def score_fraud(features: pd.DataFrame, id_col: str = "customer_id", rule: SimBo
     out["is_outlier"] = out["anomaly_rank"] <= max(1, int(round(outlier_share * len(out))))
     rule = rule or SimBoxRule()
     if all(c in features.columns for c in FEATURES[:5]):
-        conds = rule.conditions(features.reset_index(drop=True))
-        met = sum(v.astype(int) for v, _ in conds.values())
+        f = features.reset_index(drop=True)
+        checks = rule.checks(f)
+        met = sum(v.astype(int) for v, _, _ in checks.values())
         out["sim_box_conditions_met"] = met.to_numpy()
-        out["sim_box_conditions_total"] = len(conds)
-        out["is_sim_box_pattern"] = (met == len(conds)).to_numpy()
-        reasons = pd.Series([[] for _ in range(len(out))])
-        for name, (holds, text) in conds.items():
-            for i in np.flatnonzero(holds.to_numpy()):
-                reasons[i].append(text.iat[i])
-        near = out["is_outlier"] & (out["sim_box_conditions_met"] >= len(conds) - 1)
+        out["sim_box_conditions_total"] = len(checks)
+        out["is_sim_box_pattern"] = (met == len(checks)).to_numpy()
+        near = out["is_outlier"] & (out["sim_box_conditions_met"] >= len(checks) - 1)
         out["is_fraud_suspect"] = out["is_sim_box_pattern"] | near
-        out["reason"] = [_reason(hit, o, r) for hit, o, r in zip(out["is_sim_box_pattern"], out["is_outlier"], reasons)]
+        out["reason"] = _reasons(f, checks, out["is_sim_box_pattern"].to_numpy(), out["is_outlier"].to_numpy())
     else:
         out["sim_box_conditions_met"] = 0
         out["sim_box_conditions_total"] = 0
@@ -125,12 +134,20 @@ def score_fraud(features: pd.DataFrame, id_col: str = "customer_id", rule: SimBo
     return out.sort_values("anomaly_rank", ignore_index=True)
 
 
-def _reason(sim_box: bool, outlier: bool, met: list[str]) -> str | None:
-    if sim_box:
-        return "SIM-box pattern: " + "; ".join(met)
-    if outlier:
-        return "outlier: " + ("; ".join(met) if met else "unlike most lines, no known pattern")
-    return None
+def _reasons(f: pd.DataFrame, checks: dict[str, tuple[pd.Series, str, str]], sim_box: np.ndarray,
+             outlier: np.ndarray) -> list[str | None]:
+    """Reason per row: the conditions met, in order, for SIM-box patterns and outliers (text is
+    formatted for those rows only); None for the rest."""
+    flagged = np.flatnonzero(sim_box | outlier)
+    met = np.full(len(flagged), "", dtype=object)
+    for holds, col, template in checks.values():
+        h = holds.to_numpy()[flagged]
+        text = _texts(f[col].iloc[flagged[h]], col, template).to_numpy(dtype=object)
+        met[h] = np.where(met[h] == "", text, met[h] + "; " + text)
+    reasons = np.full(len(f), None, dtype=object)
+    reasons[flagged] = np.where(sim_box[flagged], "SIM-box pattern: " + met,
+                                "outlier: " + np.where(met == "", "unlike most lines, no known pattern", met))
+    return reasons.tolist()
 
 
 def precision_recall(flagged: pd.Series, truth: pd.Series) -> dict[str, float]:

@@ -37,6 +37,28 @@ class StepResult:
     extra: dict[str, Any] = field(default_factory=dict)  # objects for plots
 
 
+def _empty(columns: dict[str, Any]) -> pd.DataFrame:
+    """A table with no rows and these columns (name → dtype)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+# Every step returns its tables with no rows (and a "note" metric saying why) when its input is
+# empty: no open customer, no usage, no calls, no whole month to re-rate.
+CLUSTER_COLUMNS = {"customer_id": object, "cluster_id": "int64", "cluster_label": object,
+                   "distance_to_centroid": float}
+PROFILE_COLUMNS = {"cluster_id": "int64", "cluster_label": object, "feature": object, "customer_count": "int64",
+                   "customer_share": float, "cluster_mean": float, "overall_mean": float, "cluster_median": float,
+                   "z_score": float}
+CHURN_SCORE_COLUMNS = {"customer_id": object, "as_of_month": "datetime64[us]", "churn_probability": float,
+                       "churn_rank": "int64", "top_drivers": object}
+CHURN_DRIVER_COLUMNS = {"customer_id": object, "driver_rank": "int64", "feature": object, "feature_value": object,
+                        "contribution_log_odds": float}
+RECOMMENDATION_COLUMNS = {"customer_id": object, "recommendation_rank": "int64", "product_id": object,
+                          "score": float, "collaborative_score": float, "profile_score": float,
+                          "knowledge_score": float, "primary_source": object, "reason": object,
+                          "knowledge_rule_id": object, "suggested_channel": object}
+
+
 def window_end(con: duckdb.DuckDBPyConnection) -> pd.Timestamp:
     """Last day of the newest extract month: the day holdings are taken on."""
     month = con.execute("select max(last_extract_month) from marts.dim_customer").fetchone()[0]
@@ -62,8 +84,9 @@ def knowledge(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     return con.execute(f"select {', '.join(wanted)} from {'.'.join(KNOWLEDGE_TABLE)}").df()
 
 
-def association_rules(con: duckdb.DuckDBPyConnection, min_support: float = 0.005, min_confidence: float = 0.2,
-                      max_len: int | None = 3) -> StepResult:
+def holdings_baskets(con: duckdb.DuckDBPyConnection) -> tuple[ar.Baskets, pd.Timestamp, bool]:
+    """One basket per open customer at the window's end: products held, plus knowledge groups
+    (``knowledge:<tag>``) when compiled; returns the baskets, the day, and whether knowledge was included."""
     day = window_end(con)
     subs = ft.subscriptions(con)
     people = open_customers(con)
@@ -75,17 +98,30 @@ def association_rules(con: duckdb.DuckDBPyConnection, min_support: float = 0.005
         held = pd.concat([held, pd.DataFrame({"customer_id": tags["customer_id"],
                                               "item": "knowledge:" + tags["knowledge_tag"].astype(str)})])
     long = pd.DataFrame({"customer_id": people}).merge(held, on="customer_id", how="left")
-    baskets = ar.Baskets.from_long(long, "customer_id", "item")
+    return ar.Baskets.from_long(long, "customer_id", "item"), day, know is not None
+
+
+def association_rules(con: duckdb.DuckDBPyConnection, min_support: float = 0.005, min_confidence: float = 0.2,
+                      max_len: int | None = 3) -> StepResult:
+    baskets, day, knowledge_included = holdings_baskets(con)
     rules = ar.mine_rules(baskets, min_support, min_confidence, max_len=max_len)
     rules = rules.assign(basket_date=day.date(), min_support=float(min_support), min_confidence=float(min_confidence))
-    return StepResult({"association_rules": rules}, {
-        "baskets": baskets.n, "items": len(baskets.items), "rules": len(rules),
-        "knowledge_items_included": know is not None, "basket_date": str(day.date())},
-        {"rules": rules})
+    metrics = {"baskets": baskets.n, "items": len(baskets.items), "rules": len(rules),
+               "knowledge_items_included": knowledge_included, "basket_date": str(day.date())}
+    if baskets.n == 0 or not baskets.items:
+        metrics["note"] = f"no rules: no open customer holds a product on {day.date()}"
+    return StepResult({"association_rules": rules}, metrics, {"rules": rules})
 
 
 def clustering(con: duckdb.DuckDBPyConnection, k_min: int = 3, k_max: int = 10, seed: int = 0) -> StepResult:
     feats = cl.behaviour_features(ft.monthly_usage(con), open_customers(con))
+    if len(feats) <= k_min:
+        empty = cl.ClusteringResult(_empty(CLUSTER_COLUMNS), _empty(PROFILE_COLUMNS),
+                                    _empty({"k": "int64", "silhouette": float, "inertia": float}), 0, float("nan"))
+        return StepResult({"customer_clusters": empty.assignments, "cluster_profiles": empty.profiles},
+                          {"customers": len(feats), "k": 0, "silhouette": float("nan"), "cluster_sizes": {},
+                           "note": f"not clustered: {len(feats)} open customers with usage, too few for "
+                                   f"{k_min} clusters"}, {"result": empty})
     result = cl.cluster_customers(feats[["customer_id", *[c for c in cl.FEATURES if c in feats.columns]]],
                                   k_min=k_min, k_max=k_max, seed=seed)
     profiles = result.profiles[["cluster_id", "cluster_label", "feature", "customer_count", "customer_share",
@@ -97,11 +133,21 @@ def clustering(con: duckdb.DuckDBPyConnection, k_min: int = 3, k_max: int = 10, 
 
 
 def churn(con: duckdb.DuckDBPyConnection, seed: int = 0) -> StepResult:
-    features = ch.churn_features(ft.month_panel(con), ft.customers(con))
+    panel = ft.month_panel(con)
+    if panel.empty:
+        note = "no scores: no customer month in the marts"
+        empty = ch.ChurnResult([], None, "", {}, {}, _empty(CHURN_SCORE_COLUMNS), _empty(CHURN_DRIVER_COLUMNS),
+                               notes=[note])
+        return StepResult({"churn_scores": empty.scores, "churn_drivers": empty.drivers},
+                          {"scored_customers": 0, "scored_month": None, "train_months": [], "test_month": None,
+                           "notes": [note], "note": note}, {"result": empty})
+    features = ch.churn_features(panel, ft.customers(con))
     result = ch.train_and_score(features, seed=seed)
     metrics: dict[str, Any] = {"scored_customers": len(result.scores), "scored_month": result.scored_month,
                                "train_months": result.train_months, "test_month": result.test_month,
                                "notes": result.notes}
+    if result.scores.empty:
+        metrics["note"] = "; ".join(result.notes) or "no scores: no customer to score in the latest month"
     for name, values in (("model", result.metrics), ("baseline_usage_drop", result.baseline)):
         for key in ("roc_auc", "pr_auc", "top_decile_lift", "brier", "positives", "rows"):
             if key in values:
@@ -112,10 +158,12 @@ def churn(con: duckdb.DuckDBPyConnection, seed: int = 0) -> StepResult:
 def fraud(con: duckdb.DuckDBPyConnection, outlier_share: float = 0.01, seed: int = 0) -> StepResult:
     feats = fr.fraud_features(ft.monthly_usage(con), ft.monthly_calls(con), ft.distinct_cells(con))
     scores = fr.score_fraud(feats, outlier_share=outlier_share, seed=seed)
-    return StepResult({"fraud_scores": scores}, {
-        "customers": len(scores), "outliers": int(scores["is_outlier"].sum()),
-        "sim_box_pattern": int(scores["is_sim_box_pattern"].sum()),
-        "fraud_suspects": int(scores["is_fraud_suspect"].sum())}, {"features": feats, "scores": scores})
+    metrics: dict[str, Any] = {"customers": len(scores), "outliers": int(scores["is_outlier"].sum()),
+                               "sim_box_pattern": int(scores["is_sim_box_pattern"].sum()),
+                               "fraud_suspects": int(scores["is_fraud_suspect"].sum())}
+    if scores.empty:
+        metrics["note"] = "no scores: no usage or calls in the marts"
+    return StepResult({"fraud_scores": scores}, metrics, {"features": feats, "scores": scores})
 
 
 def social_circles(con: duckdb.DuckDBPyConnection, seed: int = 0, min_penetration: float = 0.3,
@@ -127,12 +175,14 @@ def social_circles(con: duckdb.DuckDBPyConnection, seed: int = 0, min_penetratio
     upsell = sc.circle_upsell(members, vas, G, min_penetration=min_penetration, min_lift=min_lift,
                               eligible=open_customers(con))
     sizes = members.groupby("circle_id")["circle_size"].first()
+    metrics: dict[str, Any] = {"customers": len(members), "circles": int(len(sizes)),
+                               "circle_size_median": float(sizes.median()) if len(sizes) else 0.0,
+                               "key_persons": int(members["is_key_person"].sum()), "upsell_candidates": len(upsell),
+                               "modularity": round(_modularity(G, members), 4)}
+    if members.empty:
+        metrics["note"] = "no circles: no calls between customers in the marts"
     return StepResult({"social_circles": members, "circle_product_penetration": penetration,
-                       "circle_upsell": upsell},
-                      {"customers": len(members), "circles": int(len(sizes)),
-                       "circle_size_median": float(sizes.median()) if len(sizes) else 0.0,
-                       "key_persons": int(members["is_key_person"].sum()), "upsell_candidates": len(upsell),
-                       "modularity": round(_modularity(G, members), 4)}, {"sizes": sizes})
+                       "circle_upsell": upsell}, metrics, {"sizes": sizes})
 
 
 def _modularity(G: Any, members: pd.DataFrame) -> float:
@@ -155,6 +205,11 @@ def recommendations(con: duckdb.DuckDBPyConnection, top_k: int = 3,
     people = open_customers(con)
     know = knowledge(con)
     profile = rc.customer_profile(cl.behaviour_features(usage, people), cust)
+    if profile.empty or not products:
+        why = "no open customer with usage" if profile.empty else "no value-added product in the catalogue"
+        return StepResult({"recommendations": _empty(RECOMMENDATION_COLUMNS)},
+                          {"customers": 0, "rows": 0, "knowledge_input": know is not None, "primary_source": {},
+                           "note": f"no recommendations: {why}"})
     held = ft.holdings_on(subs, day, ("vas",))
     recs = rc.recommend(held, profile, products, knowledge=know, weights=weights, top_k=top_k, seed=seed)
     metrics: dict[str, Any] = {"customers": int(recs["customer_id"].nunique()), "rows": len(recs),
@@ -190,8 +245,7 @@ def evaluate_recommendations(subs: pd.DataFrame, usage: pd.DataFrame, cust: pd.D
 
 def best_fit_tariff(con: duckdb.DuckDBPyConnection, config: bft.TariffConfig | None = None) -> StepResult:
     config = config or bft.TariffConfig()
-    usage = bft.whole_months(ft.monthly_usage(con), ft.monthly_states(con, ft.months(con)))
-    usage = usage[usage["customer_id"].isin(set(open_customers(con)))]
+    usage = ft.whole_month_usage(con)  # = bft.whole_months(...) of open customers, in SQL
     plans = ft.products(con)
     plans = plans[plans["product_type"] == "tariff_plan"]
     advice = bft.best_fit(usage, plans, config)
@@ -199,18 +253,25 @@ def best_fit_tariff(con: duckdb.DuckDBPyConnection, config: bft.TariffConfig | N
     within = float((recon["difference_yuan"].abs() <= 0.05).mean()) if len(recon) else float("nan")
     counts = advice["advice"].value_counts().to_dict()
     saving = advice.loc[advice["advice"] == "save", "saving_yuan"]
-    return StepResult({"best_fit_tariff": advice}, {
-        "customers": len(advice), "advice": counts, "total_saving_yuan": round(float(saving.sum()), 2),
-        "median_saving_yuan": round(float(saving.median()), 2) if len(saving) else 0.0,
-        "rerated_months": len(recon), "rerating_matches_bill_share": round(within, 4)}, {"advice": advice})
+    metrics: dict[str, Any] = {"customers": len(advice), "advice": counts,
+                               "total_saving_yuan": round(float(saving.sum()), 2),
+                               "median_saving_yuan": round(float(saving.median()), 2) if len(saving) else 0.0,
+                               "rerated_months": len(recon), "rerating_matches_bill_share": round(within, 4)}
+    if advice.empty:
+        metrics["note"] = "no advice: no open customer was active a whole month (only whole months are re-rated)"
+    return StepResult({"best_fit_tariff": advice}, metrics, {"advice": advice})
 
 
 def homecoming(con: duckdb.DuckDBPyConnection, rule: hc.DriftRule | None = None) -> StepResult:
     drift = hc.competitor_drift(ft.monthly_calls(con), rule, customers=open_customers(con),
                                 departed=ft.departed_call_share(con))
     kinds = drift["drift_kind"].value_counts().to_dict()
-    return StepResult({"homecoming": drift}, {"assessed": len(drift), "drifting": int(drift["is_drifting"].sum()),
-                                             "drift_kinds": kinds}, {"drift": drift})
+    metrics: dict[str, Any] = {"assessed": len(drift), "drifting": int(drift["is_drifting"].sum()),
+                               "drift_kinds": kinds}
+    if drift.empty:
+        metrics["note"] = (f"nobody assessed: no open customer has calls to people in "
+                           f"{(rule or hc.DriftRule()).min_months} or more months")
+    return StepResult({"homecoming": drift}, metrics, {"drift": drift})
 
 
 STEPS = {"association_rules": association_rules, "clustering": clustering, "churn": churn, "fraud": fraud,

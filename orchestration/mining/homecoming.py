@@ -78,15 +78,7 @@ def competitor_drift(monthly_calls: pd.DataFrame, rule: DriftRule | None = None,
     agg["departed_call_share"] = share_left
     own = agg["last_share"] - agg["first_share"] - share_left >= rule.min_rise
     agg["drift_kind"] = np.where(agg["is_drifting"], np.where(own, "own", "contacts_left"), None)
-    trail = m.groupby("customer_id", sort=False)["share"].agg(lambda s: " → ".join(f"{v:.0%}" for v in s))
-    numbers = (m.groupby("customer_id", sort=False)["competitor_callees"].last()
-               if "competitor_callees" in m.columns else None)
-    agg["evidence"] = [
-        f"competitor share of calls {trail[c]} ({pd.Timestamp(a):%Y-%m} to {pd.Timestamp(b):%Y-%m}); "
-        f"{int(k)} calls to {int(numbers[c]) if numbers is not None else '?'} competitor numbers in "
-        f"{pd.Timestamp(b):%Y-%m}"
-        + (f"; {d:.0%} of their calls went to customers who have since left" if d > 0 else "")
-        for c, a, b, k, d in zip(agg.index, agg["first_month"], agg["last_month"], agg["last_comp"], share_left)]
+    agg["evidence"] = _evidence(m, agg, share_left)
     out = agg.reset_index().rename(columns={"last_comp": "competitor_calls_last_month",
                                             "last_calls": "person_calls_last_month", "months": "months_observed",
                                             "first_share": "competitor_share_first_month",
@@ -97,3 +89,50 @@ def competitor_drift(monthly_calls: pd.DataFrame, rule: DriftRule | None = None,
             "rise_z", "competitor_calls_last_month", "person_calls_last_month", "departed_call_share", "is_drifting",
             "drift_kind", "drift_rank", "evidence"]
     return out[cols].sort_values(["is_drifting", "slope_per_month"], ascending=[False, False], ignore_index=True)
+
+
+def _percent(values: np.ndarray) -> np.ndarray:
+    """``f"{v:.0%}"`` for every element, as Python strings. Python's ``%`` format is ``.0f`` of the
+    value × 100: the exact double rounded half to even, which is ``np.rint``; negative, huge or
+    non-finite values go through the string formatting itself."""
+    x = np.asarray(values, dtype=float) * 100
+    plain = np.isfinite(x) & ~np.signbit(x) & (x < 1e15)
+    out = np.empty(len(x), dtype=object)
+    out[plain] = np.rint(x[plain]).astype(np.int64).astype(str).astype(object)
+    out[~plain] = np.char.mod("%.0f", x[~plain]).astype(object)
+    return out + "%"
+
+
+def _evidence(m: pd.DataFrame, agg: pd.DataFrame, share_left: pd.Series) -> pd.Series:
+    """The sentence per customer of ``agg`` (indexed by customer_id), built column-wise: the monthly
+    shares joined with arrows, the months, the last month's competitor calls and numbers, and the
+    share of calls to contacts who have left. ``m`` is sorted by customer and month."""
+    if agg.empty:
+        return pd.Series([], index=agg.index, dtype="str")
+    ids = m["customer_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    pieces = _percent(m["share"].to_numpy())
+    later = np.ones(len(m), dtype=bool)
+    later[starts] = False
+    pieces[later] = " → " + pieces[later]
+    trail = pd.Series(np.add.reduceat(pieces, starts), index=ids[starts], dtype=object).reindex(agg.index)
+    trail = trail.to_numpy(dtype=object)
+    if "competitor_callees" in m.columns:
+        last_row = np.r_[starts[1:], len(m)] - 1
+        numbers = pd.Series(m["competitor_callees"].to_numpy()[last_row], index=ids[starts]).reindex(agg.index)
+        numbers = numbers.to_numpy().astype(np.int64).astype(str).astype(object)
+    else:
+        numbers = np.full(len(agg), "?", dtype=object)
+
+    def month_text(col: str) -> np.ndarray:
+        return pd.to_datetime(agg[col]).dt.strftime("%Y-%m").to_numpy(dtype=object)
+
+    last = month_text("last_month")
+    left = share_left.to_numpy(dtype=float)
+    departed = np.full(len(agg), "", dtype=object)
+    some = left > 0
+    departed[some] = "; " + _percent(left[some]) + " of their calls went to customers who have since left"
+    evidence = ("competitor share of calls " + trail + " (" + month_text("first_month") + " to " + last + "); "
+                + agg["last_comp"].to_numpy().astype(np.int64).astype(str).astype(object) + " calls to " + numbers
+                + " competitor numbers in " + last + departed)
+    return pd.Series(evidence, index=agg.index, dtype="str")

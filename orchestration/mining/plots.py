@@ -40,6 +40,9 @@ def rules_scatter(rules: pd.DataFrame, path: Path, label_top: int = 8) -> Path:
 def cluster_selection_and_profiles(selection: pd.DataFrame, profiles: pd.DataFrame, path: Path) -> Path:
     """Silhouette by k, and the chosen clusters' z-score profile as a heat map."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 2.2]})
+    if selection.empty:  # too few customers to cluster
+        left.text(0.5, 0.5, "not clustered: too few customers", ha="center", va="center")
+        return _save(fig, path)
     left.plot(selection["k"], selection["silhouette"], marker="o")
     best = selection.loc[selection["silhouette"].idxmax()]
     left.axvline(best["k"], color="grey", linestyle="--")
@@ -89,8 +92,8 @@ def fraud_scatter(features: pd.DataFrame, scores: pd.DataFrame, path: Path) -> P
                                (d["is_sim_box_pattern"], "SIM-box pattern", dict(s=40, marker="x", color="red"))):
         ax.scatter(d.loc[mask, "calls_per_day"].clip(lower=0.01), d.loc[mask, "incoming_ratio"] + 0.001,
                    label=f"{label} ({int(mask.sum())})", **style)
-    ax.set(xscale="log", yscale="log", xlabel="outgoing calls a day", ylabel="incoming / outgoing minutes",
-           title="fraud screening")
+    ax.set(xscale="log" if len(d) else "linear", yscale="log" if len(d) else "linear",
+           xlabel="outgoing calls a day", ylabel="incoming / outgoing minutes", title="fraud screening")
     ax.legend(fontsize=8)
     return _save(fig, path)
 

@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 KNOWLEDGE_COLUMNS = ("customer_id", "rule_id", "knowledge_tag", "product_id", "suggested_channel", "evidence")
+SOURCES = ("collaborative", "profile", "knowledge")  # blend parts, in the order ties are broken
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,6 @@ def profile_scores(profile: pd.DataFrame, H: np.ndarray, seed: int = 0) -> tuple
     return scores, Z, coefs
 
 
-def _profile_reason(z: np.ndarray, coef: np.ndarray, names: list[str]) -> str:
-    contribution = z * coef
-    top = [k for k in np.argsort(-contribution)[:2] if contribution[k] > 0.05]
-    words = [(names[k][3:] if z[k] > 0 else "not " + names[k][3:]) if names[k].startswith("is ")
-             else ("high " if z[k] > 0 else "low ") + names[k] for k in top]
-    return "profile like its adopters (" + ", ".join(words) + ")" if words else ""
-
-
 def _scale(values: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     ref = values[candidates]
     top = np.quantile(ref, 0.99) if ref.size else 1.0
@@ -125,51 +118,97 @@ def recommend(holdings: pd.DataFrame, profile: pd.DataFrame, products: list[str]
     names = [str(c) for c in profile.columns]
     cf_s, prof_s = _scale(cf, candidates), _scale(prof, candidates)
     know = np.zeros(H.shape)
-    know_info: dict[tuple[int, int], tuple[str, str, str]] = {}
-    if knowledge is not None and len(knowledge):
-        missing = [c for c in ("customer_id", "product_id") if c not in knowledge.columns]
-        if missing:
-            raise ValueError(f"knowledge table lacks columns {missing}")
-        c_index = {c: i for i, c in enumerate(ids)}
-        p_index = {p: j for j, p in enumerate(products)}
-        for row in knowledge.itertuples(index=False):
-            i, j = c_index.get(getattr(row, "customer_id")), p_index.get(getattr(row, "product_id"))
-            if i is None or j is None:
-                continue
-            know[i, j] = 1.0
-            know_info.setdefault((i, j), (str(getattr(row, "rule_id", "") or ""),
-                                          str(getattr(row, "knowledge_tag", "") or ""),
-                                          str(getattr(row, "suggested_channel", "") or "")))
+    know_info = _knowledge_cells(knowledge, ids, products)
+    know[know_info["i"].to_numpy(), know_info["j"].to_numpy()] = 1.0
     blend = weights.collaborative * cf_s + weights.profile * prof_s + weights.knowledge * know
     blend = np.where(candidates, blend, -np.inf)
     wanted = np.arange(len(ids)) if customers is None else np.flatnonzero(np.isin(ids, list(customers)))
     k = min(top_k, len(products))
     order = np.argsort(-blend[wanted], axis=1, kind="stable")[:, :k]
-    rows = []
-    for r, i in enumerate(wanted):
-        for rank, j in enumerate(order[r], start=1):
-            if not np.isfinite(blend[i, j]):
-                break
-            parts = {"collaborative": weights.collaborative * cf_s[i, j], "profile": weights.profile * prof_s[i, j],
-                     "knowledge": weights.knowledge * know[i, j]}
-            reasons = []
-            for source, _ in sorted(parts.items(), key=lambda kv: -kv[1]):
-                if parts[source] <= 0:
-                    continue
-                if source == "knowledge":
-                    rule, tag, _channel = know_info[(i, j)]
-                    reasons.append(f"knowledge rule {rule} ({tag})")
-                elif source == "collaborative":
-                    reasons.append(f"{best_p[i, j]:.0%} of {products[best[i, j]]} holders also have it")
-                elif text := _profile_reason(Z[i], coefs[j], names):
-                    reasons.append(text)
-            info = know_info.get((i, j), ("", "", ""))
-            rows.append((ids[i], rank, products[j], float(blend[i, j]), float(cf_s[i, j]), float(prof_s[i, j]),
-                         float(know[i, j]), max(parts, key=parts.get), "; ".join(reasons) or "popular product",
-                         info[0] or None, info[2] or None))
-    return pd.DataFrame(rows, columns=["customer_id", "recommendation_rank", "product_id", "score",
-                                       "collaborative_score", "profile_score", "knowledge_score", "primary_source",
-                                       "reason", "knowledge_rule_id", "suggested_channel"])
+    rank = np.broadcast_to(np.arange(1, k + 1), order.shape)
+    keep = np.isfinite(blend[wanted[:, None], order])  # the customer's candidates run out: fewer rows
+    i, j, rank = np.broadcast_to(wanted[:, None], order.shape)[keep], order[keep], rank[keep]
+    parts = np.column_stack([weights.collaborative * cf_s[i, j], weights.profile * prof_s[i, j],
+                             weights.knowledge * know[i, j]])  # in SOURCES order
+    info = pd.DataFrame({"i": i, "j": j}).merge(know_info, on=["i", "j"], how="left")
+    texts = np.full(parts.shape, "", dtype=object)
+    has = parts > 0
+    texts[has[:, 0], 0] = (_percent(best_p[i, j][has[:, 0]]) + " of "
+                           + np.asarray(products, dtype=object)[best[i, j][has[:, 0]]] + " holders also have it")
+    texts[has[:, 1], 1] = _profile_reasons(Z, coefs, i[has[:, 1]], j[has[:, 1]], names)
+    texts[has[:, 2], 2] = ("knowledge rule " + info["rule_id"].to_numpy(dtype=object)[has[:, 2]] + " ("
+                           + info["knowledge_tag"].to_numpy(dtype=object)[has[:, 2]] + ")")
+    # the sources' reasons, strongest first (ties in SOURCES order), joined with "; "
+    ranked = np.argsort(-parts, axis=1, kind="stable")
+    reason = np.full(len(i), "", dtype=object)
+    for pos in range(parts.shape[1]):
+        t = texts[np.arange(len(i)), ranked[:, pos]]
+        reason = np.where(t == "", reason, np.where(reason == "", t, reason + "; " + t))
+    reason = np.where(reason == "", "popular product", reason)
+    rule = info["rule_id"].to_numpy(dtype=object)
+    channel = info["suggested_channel"].to_numpy(dtype=object)
+    return pd.DataFrame({
+        "customer_id": np.asarray(ids, dtype=object)[i].tolist(), "recommendation_rank": rank.astype(np.int64),
+        "product_id": np.asarray(products, dtype=object)[j].tolist(), "score": blend[i, j].astype(float),
+        "collaborative_score": cf_s[i, j].astype(float), "profile_score": prof_s[i, j].astype(float),
+        "knowledge_score": know[i, j].astype(float), "primary_source": np.asarray(SOURCES, dtype=object)[
+            np.argmax(parts, axis=1)].tolist() if len(i) else [],
+        "reason": reason.tolist(),
+        "knowledge_rule_id": [v if isinstance(v, str) and v else None for v in rule],
+        "suggested_channel": [v if isinstance(v, str) and v else None for v in channel]},
+        columns=["customer_id", "recommendation_rank", "product_id", "score", "collaborative_score", "profile_score",
+                 "knowledge_score", "primary_source", "reason", "knowledge_rule_id", "suggested_channel"])
+
+
+def _knowledge_cells(knowledge: pd.DataFrame | None, ids: list[str], products: list[str]) -> pd.DataFrame:
+    """Customer row i, product column j, rule_id, knowledge_tag and suggested_channel of each
+    (customer, product) a knowledge rule names (the first rule where several do); text columns
+    are "" where missing."""
+    columns = ["i", "j", "rule_id", "knowledge_tag", "suggested_channel"]
+    if knowledge is None or not len(knowledge):
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("i", "j") else object) for c in columns})
+    missing = [c for c in ("customer_id", "product_id") if c not in knowledge.columns]
+    if missing:
+        raise ValueError(f"knowledge table lacks columns {missing}")
+    cells = pd.DataFrame({"i": pd.Index(ids).get_indexer(knowledge["customer_id"]),
+                          "j": pd.Index(products).get_indexer(knowledge["product_id"])})
+    for col in columns[2:]:
+        values = knowledge[col] if col in knowledge.columns else pd.Series("", index=knowledge.index)
+        cells[col] = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
+    cells = cells[(cells["i"] >= 0) & (cells["j"] >= 0)]
+    return cells.drop_duplicates(["i", "j"], keep="first").reset_index(drop=True)
+
+
+def _percent(values: np.ndarray) -> np.ndarray:
+    """``f"{v:.0%}"`` per value (see :func:`orchestration.mining.homecoming._percent`)."""
+    from orchestration.mining.homecoming import _percent as percent
+
+    return percent(values)
+
+
+def _profile_reasons(Z: np.ndarray, coefs: np.ndarray, i: np.ndarray, j: np.ndarray, names: list[str],
+                     block: int = 100_000) -> np.ndarray:
+    """The profile reason of every (customer row i, product j) pair: the (at most two) features
+    whose standardized value × the product's coefficient lift the score most, when above 0.05 —
+    "high X"/"low X", or "X"/"not X" for 0/1 flags (names starting "is ") — or "" when none does.
+    Computed in blocks of pairs to bound the pairs × features arrays."""
+    out = np.full(len(i), "", dtype=object)
+    high = np.array([n[3:] if n.startswith("is ") else "high " + n for n in names], dtype=object)
+    low = np.array(["not " + n[3:] if n.startswith("is ") else "low " + n for n in names], dtype=object)
+    for start in range(0, len(i), block):
+        bi, bj = i[start:start + block], j[start:start + block]
+        z = Z[bi]
+        contribution = z * coefs[bj]
+        top = np.argsort(-contribution, axis=1)[:, :2]
+        words = np.full(len(bi), "", dtype=object)
+        for slot in range(top.shape[1]):
+            k = top[:, slot]
+            rows = np.arange(len(bi))
+            word = np.where(z[rows, k] > 0, high[k], low[k])
+            ok = contribution[rows, k] > 0.05
+            words = np.where(ok, np.where(words == "", word, words + ", " + word), words)
+        out[start:start + block] = np.where(words == "", "", "profile like its adopters (" + words + ")")
+    return out
 
 
 def popularity(holdings: pd.DataFrame, customers: list[str], products: list[str], top_k: int = 3) -> pd.DataFrame:
@@ -178,8 +217,12 @@ def popularity(holdings: pd.DataFrame, customers: list[str], products: list[str]
     count = H.sum(axis=0).astype(float)
     score = np.where(H, -np.inf, count[None, :])
     order = np.argsort(-score, axis=1, kind="stable")[:, :top_k]
-    return pd.DataFrame([(customers[i], r + 1, products[j]) for i in range(len(customers))
-                         for r, j in enumerate(order[i]) if np.isfinite(score[i, j])],
+    rows = np.broadcast_to(np.arange(len(customers))[:, None], order.shape)
+    rank = np.broadcast_to(np.arange(1, order.shape[1] + 1), order.shape)
+    keep = np.isfinite(score[rows, order])
+    return pd.DataFrame({"customer_id": np.asarray(customers, dtype=object)[rows[keep]].tolist(),
+                         "recommendation_rank": rank[keep].astype(np.int64),
+                         "product_id": np.asarray(products, dtype=object)[order[keep]].tolist()},
                         columns=["customer_id", "recommendation_rank", "product_id"])
 
 
@@ -187,11 +230,10 @@ def hit_rate(recommendations: pd.DataFrame, later: pd.DataFrame, top_k: int = 3)
     """Share of customers with a later new subscription (``later``: customer_id, product_id) for
     whom one of their top ``top_k`` recommendations was among the products they took."""
     rec = recommendations[recommendations["recommendation_rank"] <= top_k]
-    users = later["customer_id"].unique()
-    took = set(zip(later["customer_id"], later["product_id"]))
-    hits = {c for c, p in zip(rec["customer_id"], rec["product_id"]) if (c, p) in took}
-    return {"customers": float(len(users)), "hits": float(len(hits & set(users))),
-            "hit_rate": len(hits & set(users)) / len(users) if len(users) else float("nan")}
+    users = later["customer_id"].nunique()
+    hits = rec[["customer_id", "product_id"]].merge(later[["customer_id", "product_id"]].drop_duplicates(),
+                                                    on=["customer_id", "product_id"])["customer_id"].nunique()
+    return {"customers": float(users), "hits": float(hits), "hit_rate": hits / users if users else float("nan")}
 
 
 def customer_profile(behaviour: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
@@ -216,8 +258,8 @@ def later_adoptions(subscriptions: pd.DataFrame, cutoff: pd.Timestamp, products:
     customer did not hold on that day: what a recommendation made at ``cutoff`` should have hit."""
     live = ((subscriptions["start_date"] <= cutoff)
             & (subscriptions["end_date"].isna() | (subscriptions["end_date"] >= cutoff)))
-    held = set(zip(subscriptions.loc[live, "customer_id"], subscriptions.loc[live, "product_id"]))
+    held = subscriptions.loc[live, ["customer_id", "product_id"]].drop_duplicates().assign(_held=True)
     new = subscriptions[(subscriptions["start_date"] > cutoff) & subscriptions["product_id"].isin(products)]
     pairs = new[["customer_id", "product_id"]].drop_duplicates()
-    keep = [(c, p) not in held for c, p in zip(pairs["customer_id"], pairs["product_id"])]
+    keep = pairs.merge(held, on=["customer_id", "product_id"], how="left")["_held"].isna().to_numpy()
     return pairs[keep].reset_index(drop=True)

@@ -36,6 +36,9 @@ def call_graph(edges: pd.DataFrame, source: str = "caller_id", target: str = "ca
     pairs = pairs[pairs["w"] >= min_weight]
     G = nx.Graph()
     G.add_weighted_edges_from(pairs.itertuples(index=False, name=None))
+    # the edge list as arrays, so the circle statistics need not walk networkx's dicts
+    G.graph["edge_arrays"] = (pairs["u"].to_numpy(dtype=object), pairs["v"].to_numpy(dtype=object),
+                              pairs["w"].to_numpy(dtype=float))
     return G
 
 
@@ -49,24 +52,28 @@ def detect_circles(G: nx.Graph, seed: int = 0, resolution: float = 1.0,
     communities = nx.community.louvain_communities(G, weight="weight", resolution=resolution, seed=seed)
     communities = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
     width = max(4, len(str(len(communities))))
-    circle_of = {n: i for i, c in enumerate(communities) for n in c}
+    nodes = [n for c in communities for n in c]
+    sizes = np.array([len(c) for c in communities])
+    circle_no = np.repeat(np.arange(len(communities)), sizes)
     pagerank = nx.pagerank(G, weight="weight")
-    rows = []
-    for i, members in enumerate(communities):
-        inside = set(members)
-        for n in members:
-            nbrs = [m for m in G[n] if m in inside]
-            strength = float(sum(G[n][m]["weight"] for m in nbrs))
-            rows.append((n, i, len(members), strength, len(nbrs) / max(len(members) - 1, 1), pagerank[n]))
-    out = pd.DataFrame(rows, columns=["customer_id", "circle_no", "circle_size", "circle_strength",
-                                      "circle_reach_share", "pagerank"])
+    # within-circle strength and neighbour count per node, from the edge list (each edge both ways)
+    index = pd.Index(nodes)
+    a, b, w = _both_ways(*_edge_arrays(G))
+    a, b = index.get_indexer(a), index.get_indexer(b)
+    inside = circle_no[a] == circle_no[b]
+    strength = np.bincount(a[inside], weights=w[inside], minlength=len(nodes))
+    neighbours = np.bincount(a[inside], minlength=len(nodes))
+    size = np.repeat(sizes, sizes)
+    out = pd.DataFrame({"customer_id": nodes, "circle_no": circle_no, "circle_size": size,
+                        "circle_strength": strength.astype(float),
+                        "circle_reach_share": neighbours / np.maximum(size - 1, 1),
+                        "pagerank": pd.Series(pagerank).reindex(index).to_numpy(dtype=float)})
     median = out.groupby("circle_no")["circle_strength"].transform("median")
     top = out.groupby("circle_no")["circle_strength"].transform("max")
     strong = (out["circle_strength"] >= key_strength_ratio * median) | (
         (out["circle_strength"] == top) & (out["circle_size"] <= 4))  # tiny circles: the busiest member
     out["is_key_person"] = (out["circle_size"] >= 3) & (out["circle_reach_share"] >= 0.5) & strong
-    out["circle_id"] = out["circle_no"].map(lambda i: f"C{i + 1:0{width}d}")
-    assert len(circle_of) == len(out)
+    out["circle_id"] = "C" + pd.Series(out["circle_no"] + 1).astype(str).str.zfill(width)
     return out[["customer_id", "circle_id", "circle_size", "circle_strength", "circle_reach_share", "pagerank",
                 "is_key_person"]].sort_values(["circle_id", "customer_id"], ignore_index=True)
 
@@ -76,6 +83,11 @@ def circle_penetration(members: pd.DataFrame, holdings: pd.DataFrame, min_circle
     circle members, and lift (penetration / base rate)."""
     m = members[members["circle_size"] >= min_circle_size][["customer_id", "circle_id", "circle_size"]]
     held = holdings.merge(m, on="customer_id")
+    if held.empty:  # no circle member holds a product (or no circles)
+        return pd.DataFrame({"circle_id": pd.Series(dtype=object), "product_id": pd.Series(dtype=object),
+                             "holder_count": pd.Series(dtype="int64"), "member_count": pd.Series(dtype="int64"),
+                             "penetration": pd.Series(dtype=float), "base_penetration": pd.Series(dtype=float),
+                             "lift": pd.Series(dtype=float)})
     counts = held.groupby(["circle_id", "product_id"]).agg(holder_count=("customer_id", "nunique")).reset_index()
     counts = counts.merge(m.groupby("circle_id").size().rename("member_count").reset_index(), on="circle_id")
     base = held.groupby("product_id")["customer_id"].nunique() / max(len(m), 1)
@@ -99,31 +111,82 @@ def circle_upsell(members: pd.DataFrame, holdings: pd.DataFrame, G: nx.Graph, mi
                "reason"]
     if hot.empty:
         return pd.DataFrame(columns=columns)
-    holders = holdings.groupby("product_id")["customer_id"].agg(set).to_dict()
+    held = holdings[["customer_id", "product_id"]].drop_duplicates()
     cand = members[["customer_id", "circle_id"]].merge(hot, on="circle_id")
-    has = np.array([c in holders.get(p, ()) for c, p in zip(cand["customer_id"], cand["product_id"])], dtype=bool)
-    cand = cand[~has]
+    cand = cand.merge(held.assign(_has=True), on=["customer_id", "product_id"], how="left")
+    cand = cand[cand["_has"].isna()].drop(columns="_has")
     if eligible is not None:
         cand = cand[cand["customer_id"].isin(set(eligible))]
-    contacts, shares = [], []
-    for c, p in zip(cand["customer_id"], cand["product_id"]):
-        adopters = holders.get(p, set())
-        nbrs = G[c] if c in G else {}
-        total = sum(d["weight"] for d in nbrs.values())
-        to_adopters = [m for m in nbrs if m in adopters]
-        contacts.append(len(to_adopters))
-        shares.append(sum(nbrs[m]["weight"] for m in to_adopters) / total if total else 0.0)
-    cand = cand.assign(adopter_contact_count=contacts, adopter_call_share=shares)
+    contacts, calls, adopter_calls = _adopter_contacts(G, cand, held[held["product_id"].isin(set(hot["product_id"]))])
+    cand = cand.assign(adopter_contact_count=contacts,
+                       adopter_call_share=np.divide(adopter_calls, calls, out=np.zeros(len(cand)), where=calls != 0))
     cand["score"] = cand["penetration"] * (0.5 + 0.5 * cand["adopter_call_share"])
-    cand["reason"] = [f"{h} of {n} in the circle use {p} ({pe:.0%} vs {b:.0%} overall); "
-                      f"{k} of the customer's contacts use it"
-                      for h, n, p, pe, b, k in zip(cand["holder_count"], cand["member_count"], cand["product_id"],
-                                                   cand["penetration"], cand["base_penetration"],
-                                                   cand["adopter_contact_count"])]
+    cand["reason"] = (cand["holder_count"].astype(str).astype(object) + " of " + cand["member_count"].astype(str)
+                      + " in the circle use " + cand["product_id"].astype(object) + " (" + _percent(cand["penetration"])
+                      + " vs " + _percent(cand["base_penetration"]) + " overall); "
+                      + cand["adopter_contact_count"].astype(str) + " of the customer's contacts use it")
     cand = cand.rename(columns={"member_count": "circle_member_count", "holder_count": "circle_adopter_count",
                                 "penetration": "circle_penetration"})
     return cand[columns].sort_values(["score", "customer_id", "product_id"], ascending=[False, True, True],
                                      ignore_index=True)
+
+
+def _adopter_contacts(G: nx.Graph, cand: pd.DataFrame, held: pd.DataFrame
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (customer_id, product_id) row of ``cand``: how many of the customer's contacts hold the
+    product, the customer's call weight with everyone, and with those contacts. Integer codes and
+    sorted keys throughout (no per-candidate loop)."""
+    u, v, w = _edge_arrays(G)
+    index = pd.Index(pd.unique(np.concatenate([u, v, cand["customer_id"].to_numpy(dtype=object),
+                                               held["customer_id"].to_numpy(dtype=object)])))
+    a, b, w = _both_ways(u, v, w)
+    a, b = index.get_indexer(a), index.get_indexer(b)
+    calls = np.bincount(a, weights=w, minlength=len(index))
+    products = pd.Index(pd.unique(held["product_id"].to_numpy(dtype=object)))
+    holder, product = index.get_indexer(held["customer_id"]), products.get_indexer(held["product_id"])
+    # the products each contact holds, as CSR rows, expanded once per edge
+    order = np.argsort(holder, kind="stable")
+    held_count = np.bincount(holder, minlength=len(index))
+    first = np.r_[0, np.cumsum(held_count)[:-1]]
+    repeat = held_count[b]
+    at = np.repeat(first[b] - (np.cumsum(repeat) - repeat), repeat) + np.arange(repeat.sum())
+    key = np.repeat(a, repeat) * max(len(products), 1) + product[order][at]
+    keys, inverse = np.unique(key, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(keys))
+    weight = np.bincount(inverse, weights=np.repeat(w, repeat), minlength=len(keys))
+    c, p = index.get_indexer(cand["customer_id"]), products.get_indexer(cand["product_id"])
+    contacts, adopter_calls = np.zeros(len(cand), dtype=np.int64), np.zeros(len(cand))
+    if len(keys):
+        want = c * max(len(products), 1) + p
+        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        found = (p >= 0) & (keys[pos] == want)
+        contacts[found], adopter_calls[found] = count[pos[found]], weight[pos[found]]
+    return contacts, calls[c].astype(float), adopter_calls
+
+
+def _both_ways(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each edge from both ends (a self-loop once, as a node's neighbours list it once)."""
+    loop = u == v
+    return np.r_[u, v[~loop]], np.r_[v, u[~loop]], np.r_[w, w[~loop]]
+
+
+def _edge_arrays(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both ends and the weight of every edge of ``G`` (each undirected edge once): the arrays
+    :func:`call_graph` kept, while they still describe the graph, else read from ``G``."""
+    kept = G.graph.get("edge_arrays")
+    if kept is not None and len(kept[0]) == G.number_of_edges():
+        return kept
+    edges = list(G.edges(data="weight", default=0.0))
+    if not edges:
+        return np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=float)
+    u, v, w = zip(*edges)
+    return np.array(u, dtype=object), np.array(v, dtype=object), np.array(w, dtype=float)
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    """``f"{v:.0%}"`` per value (Python's ``%`` format is ``f`` of the value × 100)."""
+    return pd.Series(np.char.mod("%.0f", values.to_numpy(dtype=float) * 100), index=values.index,
+                     dtype=object) + "%"
 
 
 def best_match_jaccard(found: pd.Series, truth: pd.Series) -> pd.Series:

@@ -237,23 +237,60 @@ def explain(model, X: pd.DataFrame, reference: dict[str, object], top: int = 3) 
     base = _logit(model.predict_proba(X)[:, 1])
     contrib = np.zeros((len(X), len(X.columns)))
     for j, col in enumerate(X.columns):
-        swapped = X.copy()
-        swapped[col] = reference.get(col, np.nan)
-        contrib[:, j] = base - _logit(model.predict_proba(swapped)[:, 1])
+        ref = reference.get(col, np.nan)
+        # rows already at the typical value are unchanged by the swap: their contribution is 0, so
+        # only the others are predicted again (predictions are row by row, so the rest is as before)
+        same = X[col].isna() if _missing(ref) else (X[col] == ref).fillna(False)
+        rows = np.flatnonzero(~same.to_numpy(dtype=bool))
+        if len(rows):
+            swapped = X.iloc[rows].copy()
+            swapped[col] = ref
+            contrib[rows, j] = base[rows] - _logit(model.predict_proba(swapped)[:, 1])
     order = np.argsort(-contrib, axis=1, kind="stable")[:, :top]
-    rows = []
-    cols = list(X.columns)
-    for i in range(len(X)):
-        for rank, j in enumerate(order[i], start=1):
-            if contrib[i, j] <= 1e-9:
-                break
-            value = X.iat[i, j]
-            rows.append((i, rank, cols[j], None if pd.isna(value) else str(_round(value)), float(contrib[i, j])))
-    return pd.DataFrame(rows, columns=["row", "driver_rank", "feature", "feature_value", "contribution_log_odds"])
+    rows = np.broadcast_to(np.arange(len(X))[:, None], order.shape)
+    value = contrib[rows, order]
+    # a row's drivers stop at its first feature that does not raise the score
+    keep = np.logical_and.accumulate(~(value <= 1e-9), axis=1) if order.size else np.zeros(order.shape, dtype=bool)
+    i, j = rows[keep], order[keep]
+    rank = np.broadcast_to(np.arange(1, order.shape[1] + 1), order.shape)[keep]
+    text = np.full(len(i), None, dtype=object)
+    for k, col in enumerate(X.columns):  # one pass per feature, not per row
+        at = np.flatnonzero(j == k)
+        text[at] = _value_text(X[col].to_numpy()[i[at]])
+    return pd.DataFrame({"row": i.astype(np.int64), "driver_rank": rank.astype(np.int64),
+                         "feature": np.asarray(list(X.columns), dtype=object)[j].tolist(),
+                         "feature_value": text.tolist(), "contribution_log_odds": value[keep].astype(float)},
+                        columns=["row", "driver_rank", "feature", "feature_value", "contribution_log_odds"])
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def _round(value: object) -> object:
     return round(float(value), 3) if isinstance(value, (int, float, np.number)) else value
+
+
+def _value_text(values: np.ndarray) -> np.ndarray:
+    """``str(_round(v))`` per value, None where missing. Floats: numpy's rounding and repr (the
+    shortest round-trip, as Python's), with values near a rounding tie (or huge) done by Python's ``round``;
+    anything else (categories) once per distinct value."""
+    out = np.full(len(values), None, dtype=object)
+    if values.dtype.kind == "f":
+        ok = ~np.isnan(values)
+        v = values[ok]
+        r = np.round(v, 3)
+        # near a tie, or too big for v × 1000 to be exact
+        with np.errstate(invalid="ignore"):  # ±inf
+            tie = np.flatnonzero((np.abs(np.abs(v * 1000) % 1 - 0.5) < 1e-6) | (np.abs(v) >= 1e12))
+        r[tie] = [round(float(x), 3) for x in v[tie]]
+        out[ok] = r.astype(str).astype(object)
+        return out
+    missing = pd.isna(values)
+    uniques = pd.unique(values[~missing])
+    lookup = dict(zip(uniques, (str(_round(u)) for u in uniques)))
+    out[~missing] = [lookup[x] for x in values[~missing]]
+    return out
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Write-audit-publish: the BI-facing marts go to a serving DuckDB file by an atomic swap.
 
 Builds write the working database (``TOUCHPOINT_DB``); BI tools read only the serving file
-(``TOUCHPOINT_SERVING_DB``). Publishing copies every table and view of the ``marts`` schema into a
+(``TOUCHPOINT_SERVING_DB``). Publishing copies every table and view of the ``marts`` schema and the
+BI-facing campaign tables (``SERVED_TABLES``: lists, funnel, suppressions, evaluation) into a
 new file beside the serving file, scans it for raw personal data, checkpoints and closes it, and
 then ``os.replace``s it over the serving file. Consequences:
 
@@ -27,7 +28,14 @@ import duckdb
 
 from orchestration.publish.pii_scan import build_pii_dictionary, scan_database
 
-SERVED_SCHEMAS = ("marts",)
+SERVED_SCHEMAS = ("marts", "campaigns")
+# Per served schema, the tables BI gets (None: every table and view). Of the campaign tables
+# (written by orchestration/campaigns, masked: no clear phone number) BI gets the lists, their
+# funnel and suppressions, and the evaluation; not the event-offer outcomes' working tables.
+SERVED_TABLES: dict[str, tuple[str, ...] | None] = {
+    "marts": None,
+    "campaigns": ("rpt_campaign_list", "list_funnel", "suppression_log", "campaign_evaluation"),
+}
 
 
 class PublishRefused(RuntimeError):
@@ -59,7 +67,8 @@ def bi_relations(con: duckdb.DuckDBPyConnection, catalog: str,
     schemas = tuple(schemas)
     return [(s, t) for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables where table_catalog = ? "
-        f"and table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2", [catalog, *schemas]).fetchall()]
+        f"and table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2", [catalog, *schemas]).fetchall()
+        if SERVED_TABLES.get(s) is None or t in SERVED_TABLES[s]]
 
 
 def _remove(path: Path) -> None:

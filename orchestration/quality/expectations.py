@@ -33,13 +33,15 @@ class SuiteSpec:
     """One suite file: which mart it guards, how to read it, what to expect."""
 
     name: str
-    model: str  # the dbt model (asset) the check is attached to
+    model: str  # the table (asset `<schema>/<model>`) the check is attached to: a dbt mart by default
     query: str
     expectations: tuple[dict[str, Any], ...]
     blocking: bool = True
     description: str = ""
     row_count_vs_previous: tuple[float, float] | None = None  # (min_ratio, max_ratio)
     compare_table: str | None = None  # serving table whose row count is "the previous run"
+    schema: str = "marts"  # `campaigns` for the campaign tables written by Python
+    compare_query: str | None = None  # instead of compare_table's count: a count query on the serving db
 
 
 @dataclass
@@ -67,14 +69,16 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         try:
             model = raw["model"]
+            schema = raw.get("schema", "marts")
             ratio = raw.get("row_count_vs_previous")
             suites.append(SuiteSpec(
                 name=raw.get("name", path.stem), model=model,
-                query=raw.get("query") or f"select * from marts.{model}",
+                query=raw.get("query") or f"select * from {schema}.{model}",
                 expectations=tuple(raw["expectations"]), blocking=bool(raw.get("blocking", True)),
                 description=raw.get("description", ""),
                 row_count_vs_previous=(float(ratio["min_ratio"]), float(ratio["max_ratio"])) if ratio else None,
-                compare_table=raw.get("compare_table", f"marts.{model}" if ratio else None),
+                compare_table=raw.get("compare_table", f"{schema}.{model}" if ratio else None),
+                schema=schema, compare_query=raw.get("compare_query"),
             ))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: invalid suite ({exc!r}); needs model and expectations") from exc
@@ -87,15 +91,21 @@ def read_frame(db: Path, query: str) -> pd.DataFrame:
         return con.execute(query).df()
 
 
-def previous_row_count(serving_db: Path | None, table: str | None) -> int | None:
-    """Rows of ``table`` in the serving database (the last published run); None if absent."""
+def previous_row_count(serving_db: Path | None, table: str | None, count_query: str | None = None) -> int | None:
+    """Rows of ``table`` in the serving database (the last published run); None if absent.
+
+    With ``count_query`` (a query returning one count, e.g. the newest run's rows of a table that
+    keeps every run) that count instead, when ``table`` exists there.
+    """
     if serving_db is None or table is None or not Path(serving_db).exists():
         return None
     schema, name = table.split(".")
     with duckdb.connect(str(serving_db), read_only=True) as con:
         found = con.execute("select count(*) from information_schema.tables where table_schema = ? "
                             "and table_name = ?", [schema, name]).fetchone()[0]
-        return con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0] if found else None
+        if not found:
+            return None
+        return con.execute(count_query or f'select count(*) from "{schema}"."{name}"').fetchone()[0]
 
 
 def _expectation_objects(spec: SuiteSpec, previous_rows: int | None) -> list:
@@ -171,15 +181,16 @@ def run_suite(spec: SuiteSpec, db: Path, serving_db: Path | None = None,
               docs_root: Path | None = None) -> ValidationOutcome:
     """Read the suite's query from ``db`` (read-only) and validate it."""
     frame = read_frame(db, spec.query)
-    return validate_frame(spec, frame, previous_row_count(serving_db, spec.compare_table), docs_root)
+    return validate_frame(spec, frame, previous_row_count(serving_db, spec.compare_table, spec.compare_query),
+                          docs_root)
 
 
 def existing_suites(db: Path, suites: list[SuiteSpec] | None = None) -> list[SuiteSpec]:
     """The suites whose model exists as a relation in ``db`` (marts built by others may be absent)."""
     suites = load_suites() if suites is None else suites
     with duckdb.connect(str(db), read_only=True) as con:
-        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    return [s for s in suites if s.model in present]
+        present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    return [s for s in suites if (s.schema, s.model) in present]
 
 
 def run_all(db: Path, serving_db: Path | None = None, docs_root: Path | None = None,

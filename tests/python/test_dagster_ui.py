@@ -27,7 +27,8 @@ from tests.python.landing_files import valid_row, write_csv
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(chromium_binary() is None, reason="chromium not installed (.ci/run installs it)")]
-ASSET = ("raw", "halls__hall_visits")
+# unpartitioned (month grain): the UI offers a plain "Materialize"; day-grain loads are partitioned by day
+ASSET = ("raw", "crm__customers")
 # The first visit shows a "join the community" dialog; an operator dismisses it.
 SKIP_WELCOME = "[...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Skip')?.click()"
 LOCATION_ERROR = """{ workspaceOrError { ... on Workspace { locationEntries {
@@ -52,7 +53,7 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory):
     home, landing = tmp / "dagster_home", tmp / "landing"
     home.mkdir()
     (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
-    write_csv(landing, "halls__hall_visits", "2025-01-02", [valid_row("halls__hall_visits", "2025-01-02")])
+    write_csv(landing, "crm__customers", "2025-01", [valid_row("crm__customers", "2025-01")])
     env = {**os.environ, "DAGSTER_HOME": str(home), "TOUCHPOINT_DB": str(tmp / "touchpoint.duckdb"),
            "TOUCHPOINT_LANDING": str(landing), "TOUCHPOINT_SERVING_DB": str(tmp / "serving.duckdb"),
            "TOUCHPOINT_DBT_TARGET_PATH": str(tmp / "dbt_target"), "TOUCHPOINT_DUCKDB_MEMORY": "1GB",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -84,3 +85,40 @@ def test_reloading_changes_nothing(pipeline_run: tuple[Path, dict]) -> None:
         if table == "_load_log":
             continue  # the log records each load attempt
         assert before[table] == after[table], f"reloading changed raw.{table}"
+
+
+def test_campaign_lists_are_in_the_serving_database(pipeline_run: tuple[Path, dict]) -> None:
+    from orchestration.publish.serving import served_tables
+
+    tmp, _ = pipeline_run
+    served = served_tables(tmp / "serving.duckdb")  # published after the PII scan of every column
+    assert served.get("campaigns.rpt_campaign_list", 0) > 0
+    assert {"campaigns.campaign_evaluation", "campaigns.list_funnel", "marts.dim_customer"} <= set(served)
+
+
+WINDOW_RUN = """
+from dagster import materialize
+from orchestration.defs.assets.dbt import touchpoint_dbt_daily_assets
+from orchestration.defs.project import dbt_cli
+result = materialize([touchpoint_dbt_daily_assets], partition_key="2026-09-15", resources={"dbt": dbt_cli()})
+assert result.success
+"""
+
+
+def test_daily_partition_run_rewrites_only_its_day(pipeline_run: tuple[Path, dict]) -> None:
+    """Last in the module: it changes the warehouse. The partitioned dbt asset passes the day to
+    dbt (--vars window_start/window_end); fct_usage_daily's delete+insert touches only that day."""
+    tmp, env = pipeline_run
+    db = tmp / "touchpoint.duckdb"
+    with duckdb.connect(str(db)) as con:
+        before = dict(con.execute("select usage_date, count(*) from marts.fct_usage_daily group by 1").fetchall())
+        con.execute("update marts.fct_usage_daily set loaded_at = timestamp '2000-01-01'")  # a marker
+    proc = subprocess.run([sys.executable, "-c", WINDOW_RUN], cwd=PROJECT_DIR, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rewritten = dict(con.execute("select usage_date, count(*) from marts.fct_usage_daily "
+                                     "where loaded_at <> timestamp '2000-01-01' group by 1").fetchall())
+        after = dict(con.execute("select usage_date, count(*) from marts.fct_usage_daily group by 1").fetchall())
+    assert {d.isoformat() for d in rewritten} == {"2026-09-15"}
+    assert after == before

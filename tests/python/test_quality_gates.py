@@ -34,7 +34,8 @@ def test_every_suite_names_a_dbt_model_and_valid_expectations() -> None:
     suites = load_suites()
     assert {s.name for s in suites} >= {"dim_customer", "fct_billing_monthly", "billing_reconciliation"}
     for s in suites:
-        assert list(PROJECT_DIR.glob(f"models/**/{s.model}.sql")), f"{s.name}: no model {s.model}"
+        if s.schema == "marts":  # the others guard tables written by Python (e.g. campaigns)
+            assert list(PROJECT_DIR.glob(f"models/**/{s.model}.sql")), f"{s.name}: no model {s.model}"
         assert s.expectations and all(e["type"].startswith("expect_") for e in s.expectations)
     assert (EXPECTATIONS_DIR / "README.md").exists()
 

@@ -98,7 +98,9 @@ final as (
         round(100 * (
             0.4 * arpu_percentile
             + 0.2 * tenure_percentile
-            + 0.2 * coalesce((recency_score + frequency_score + monetary_score - 3) / 12.0, 0)
+            + 0.2 * coalesce(
+                (recency_score + frequency_score + monetary_score - 3) / {{ dbt.cast('12', type_double()) }}, 0
+            )
             + 0.1 * influence_percentile
             + 0.1 * case when arrears_yuan > 0 then 0 else 1 end
         ), 1) as customer_value_score

@@ -82,13 +82,14 @@ features as (
             as electronic_channel_share,
         {{ dbt.datediff('contacts.last_contact_date', 'feature_window.as_of_date', 'day') }}
             as days_since_last_contact,
-        -- bills and payments
-        round(billing.bill_total_yuan / nullif(billing.billed_month_count, 0), 2) as arpu_yuan,
-        round(billing.vas_bill_yuan / nullif(billing.billed_month_count, 0), 2) as vas_spend_yuan_per_month,
-        round(billing.roaming_bill_yuan / nullif(billing.billed_month_count, 0), 2) as roaming_spend_yuan_per_month,
-        round(billing.data_overage_bill_yuan / nullif(billing.billed_month_count, 0), 2)
+        -- bills and payments (decimal sums divided and rounded as doubles, as DuckDB does: Spark's
+        -- decimal division and round() would round the half-fen cases the other way)
+        {{ round_ratio('billing.bill_total_yuan', 'billing.billed_month_count', 2) }} as arpu_yuan,
+        {{ round_ratio('billing.vas_bill_yuan', 'billing.billed_month_count', 2) }} as vas_spend_yuan_per_month,
+        {{ round_ratio('billing.roaming_bill_yuan', 'billing.billed_month_count', 2) }} as roaming_spend_yuan_per_month,
+        {{ round_ratio('billing.data_overage_bill_yuan', 'billing.billed_month_count', 2) }}
             as data_overage_yuan_per_month,
-        round(billing.voice_overage_bill_yuan / nullif(billing.billed_month_count, 0), 2)
+        {{ round_ratio('billing.voice_overage_bill_yuan', 'billing.billed_month_count', 2) }}
             as voice_overage_yuan_per_month,
         coalesce(billing.payment_count, 0) as payment_count,
         billing.main_payment_method,

@@ -68,7 +68,8 @@ final as (
         sessions.call_date,
         sequenced.next_call_at,
         -- measures
-        {{ dbt.datediff('sessions.started_at', 'sequenced.next_call_at', 'hour') }} / 24.0 as days_to_next_call,
+        {{ dbt.datediff('sessions.started_at', 'sequenced.next_call_at', 'hour') }}
+        / cast(24 as {{ type_double() }}) as days_to_next_call,
         sessions.ivr_seconds,
         sessions.wait_seconds,
         sessions.handle_seconds

@@ -21,7 +21,7 @@ final as (
         opened_date,
         cast({{ dbt.date_trunc('month', 'opened_date') }} as date) as opened_month,
         resolved_at,
-        {{ dbt.datediff('opened_at', 'resolved_at', 'minute') }} / 60.0 as resolution_hours
+        {{ dbt.datediff('opened_at', 'resolved_at', 'minute') }} / cast(60 as {{ type_double() }}) as resolution_hours
     from complaints
 
 )

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_or_table(),
         incremental_strategy='delete+insert',
         unique_key=['customer_id', 'usage_date'],
         on_schema_change='append_new_columns',
@@ -10,7 +10,10 @@
 {#- Daily usage per customer (one row per customer and day with usage), from the mediation
     summary, with the day's call-detail and content-visit counts beside it.
     Incremental: each run rebuilds the last `usage_lookback_days` days already loaded (late
-    CDRs and re-delivered partitions) plus anything newer, replacing those customer-days. -#}
+    CDRs and re-delivered partitions) plus anything newer, replacing those customer-days.
+    With vars `window_start` and `window_end` (the Dagster daily partition or range, or
+    `dbt build --selector daily_incremental --vars '{window_start: ..., window_end: ...}'`) an
+    incremental run rebuilds exactly the days window_start <= day < window_end instead. -#}
 
 {%- set lookback_days = var('usage_lookback_days', 3) %}
 
@@ -18,11 +21,7 @@ with daily_usage as (
 
     select * from {{ ref('stg_usage__daily_usage') }}
     {% if is_incremental() -%}
-    where
-        usage_date >= (
-            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
-            from {{ this }}
-        )
+    where {{ incremental_window_filter('usage_date', 'usage_date', lookback_days) }}
     {%- endif %}
 
 ),
@@ -36,11 +35,7 @@ calls as (
         count(case when is_three_way then 1 end) as three_way_call_count
     from {{ ref('stg_usage__call_records') }}
     {% if is_incremental() -%}
-    where
-        call_date >= (
-            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
-            from {{ this }}
-        )
+    where {{ incremental_window_filter('call_date', 'usage_date', lookback_days) }}
     {%- endif %}
     group by caller_customer_id, call_date
 
@@ -54,11 +49,7 @@ content as (
         sum(visit_count) as content_visit_count
     from {{ ref('stg_usage__content_visits') }}
     {% if is_incremental() -%}
-    where
-        visit_date >= (
-            select {{ dbt.dateadd('day', '-' ~ lookback_days, 'max(usage_date)') }}
-            from {{ this }}
-        )
+    where {{ incremental_window_filter('visit_date', 'usage_date', lookback_days) }}
     {%- endif %}
     group by customer_id, visit_date
 

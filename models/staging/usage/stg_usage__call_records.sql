@@ -19,7 +19,7 @@ renamed as (
         cast(started_at as date) as call_date,
         -- measures
         duration_seconds,
-        duration_seconds / 60.0 as duration_minutes,
+        cast(duration_seconds as {{ type_double() }}) / 60 as duration_minutes,
         -- lineage
         _loaded_at as loaded_at
     from source

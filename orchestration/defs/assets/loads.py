@@ -1,9 +1,11 @@
 """Load assets: one Dagster asset per landing contract, landing files → `raw.<source>__<table>`.
 
 Each asset is a thin wrapper around `load_table`: it loads every delivered partition that is
-new or changed (idempotent, atomic per partition), reports rows read / loaded / quarantined
+new or changed (day-grain tables: only the days of the run's Dagster partition or range) (idempotent, atomic per partition), reports rows read / loaded / quarantined
 as metadata, and checks its result against the load log independently of the loader.
 """
+
+import warnings
 
 import duckdb
 from dagster import (
@@ -18,10 +20,14 @@ from dagster import (
     asset,
 )
 
+from orchestration.defs.partitions import DAILY_BACKFILL_POLICY, DAILY_PARTITIONS, partition_days
 from orchestration.defs.pools import DUCKDB_WRITER_POOL
 from orchestration.defs.resources import WarehouseResource
 from orchestration.landing.contracts import CONTRACTS, SourceTable
 from orchestration.landing.load_landing import LoadReport, load_table
+
+# `backfill_policy` on @asset is beta in Dagster 1.13: said once here, not once per day-grain table.
+warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy` of function `asset`")
 
 RAW_GROUP = "raw"
 # A load whose quarantine share exceeds this is flagged (warning) for a data steward to look at.
@@ -80,9 +86,16 @@ def build_load_asset(table: SourceTable) -> AssetsDefinition:
                        description=f"At most {QUARANTINE_WARN_SHARE:.0%} of rows read were quarantined."),
     ]
 
+    daily = table.grain == "day"
+
     @asset(
         key=key,
         group_name=RAW_GROUP,
+        # Day-grain tables are partitioned by day: a run loads just its day(s); a backfill over many
+        # days is one run. Month- and full-grain tables stay unpartitioned (whole folder, skipping
+        # unchanged partitions).
+        partitions_def=DAILY_PARTITIONS if daily else None,
+        backfill_policy=DAILY_BACKFILL_POLICY if daily else None,
         description=f"{table.description} Loaded from `{table.source}/{table.table}/` "
         f"({table.format}, {table.grain} partitions) into `raw.{table.name}`.",
         kinds={"duckdb", table.format},
@@ -96,7 +109,10 @@ def build_load_asset(table: SourceTable) -> AssetsDefinition:
         },
     )
     def _load(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        report = load_table(warehouse.database_path, warehouse.landing_path, table)
+        days = partition_days(context) if daily else None
+        report = load_table(warehouse.database_path, warehouse.landing_path, table, days=days)
+        if days is not None:
+            context.log.info(f"{table.name}: days {days[0]} to {days[1]} (exclusive)")
         context.log.info(
             f"{table.name}: read {report.rows_read}, loaded {report.rows_loaded}, "
             f"quarantined {report.rows_quarantined}, refused files {len(report.refused)}"
@@ -129,6 +145,7 @@ def build_load_asset(table: SourceTable) -> AssetsDefinition:
                 "quarantine_reasons": MetadataValue.json(report.reason_counts),
                 "partitions": MetadataValue.md(_partition_table_md(report)),
                 "elapsed_seconds": MetadataValue.float(round(report.elapsed_seconds, 3)),
+                **({"days": MetadataValue.text(f"{days[0]} .. {days[1]} (exclusive)")} if days else {}),
             },
             check_results=check_results,
         )

@@ -26,13 +26,14 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.expectations import SuiteSpec, load_suites, run_suite
 
 
-def mart_key(model: str) -> AssetKey:
-    return AssetKey(["marts", model])
+def mart_key(model: str, schema: str = "marts") -> AssetKey:
+    """The asset a suite guards: `<schema>/<model>` (dbt marts, or e.g. `campaigns/rpt_campaign_list`)."""
+    return AssetKey([schema, model])
 
 
 def _check_for(spec: SuiteSpec) -> AssetChecksDefinition:
     @asset_check(
-        asset=mart_key(spec.model), name=f"gx_{spec.name}", blocking=spec.blocking,
+        asset=mart_key(spec.model, spec.schema), name=f"gx_{spec.name}", blocking=spec.blocking,
         description=f"Great Expectations suite expectations/{spec.name}.yml. {spec.description}".strip(),
         pool=DUCKDB_WRITER_POOL,  # reads the working file: not while a step writes it
     )
@@ -59,4 +60,4 @@ def _check_for(spec: SuiteSpec) -> AssetChecksDefinition:
 def build_gx_checks(available: Iterable[AssetKey], suites: list[SuiteSpec] | None = None) -> list[AssetChecksDefinition]:
     """One check per suite whose mart is among ``available`` asset keys."""
     keys = set(available)
-    return [_check_for(s) for s in (load_suites() if suites is None else suites) if mart_key(s.model) in keys]
+    return [_check_for(s) for s in (load_suites() if suites is None else suites) if mart_key(s.model, s.schema) in keys]

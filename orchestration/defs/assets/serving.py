@@ -1,7 +1,7 @@
 """The serving database: the audited BI-facing marts, published atomically for BI tools.
 
 `serving_database` depends on every mart of the dbt assets (core, mining, operations, whatever
-exists), so it runs only after dbt built them and their tests passed, and — because the Great
+exists) and on the campaign lists and evaluation, so it runs only after dbt built them and their tests passed, and — because the Great
 Expectations checks on the marts are blocking — only when the data steward's suites passed too.
 It then calls `orchestration.publish.serving.publish`, which refuses (leaving the served file as
 it was) if any column of the candidate holds raw personal data.
@@ -23,7 +23,7 @@ from dagster import (
 
 from orchestration.defs.pools import DUCKDB_WRITER_POOL
 from orchestration.defs.resources import WarehouseResource
-from orchestration.publish.serving import publish
+from orchestration.publish.serving import SERVED_TABLES, publish
 from orchestration.settings import gx_dir, serving_db_path
 
 SERVING_GROUP = "serving"
@@ -49,8 +49,16 @@ def serving_resource() -> ServingResource:
 
 
 def mart_keys(assets_defs: Iterable[AssetsDefinition]) -> list[AssetKey]:
-    """Every asset key in the `marts` schema produced by ``assets_defs`` (snapshots excluded)."""
-    return sorted({k for a in assets_defs for k in a.keys if k.path[0] == "marts"}, key=lambda k: k.path)
+    """Every asset key of a served table produced by ``assets_defs``: the `marts` schema (snapshots
+    excluded) and the BI-facing campaign tables (`campaigns/rpt_campaign_list`, `…/campaign_evaluation`),
+    so the publish runs after them and their blocking checks."""
+    def served(key: AssetKey) -> bool:
+        if key.path[0] not in SERVED_TABLES:
+            return False
+        tables = SERVED_TABLES[key.path[0]]
+        return tables is None or key.path[-1] in tables
+
+    return sorted({k for a in assets_defs for k in a.keys if served(k)}, key=lambda k: k.path)
 
 
 def build_serving_asset(assets_defs: Iterable[AssetsDefinition]) -> AssetsDefinition:
@@ -59,7 +67,7 @@ def build_serving_asset(assets_defs: Iterable[AssetsDefinition]) -> AssetsDefini
     @asset(
         key=AssetKey(["serving", "serving_database"]), group_name=SERVING_GROUP, deps=deps,
         pool=DUCKDB_WRITER_POOL,  # reads the working file, which a writer would lock
-        description="The BI-facing marts (no raw tables, no unmasked personal data) copied into the "
+        description="The BI-facing marts and campaign tables (no raw tables, no unmasked personal data) copied into the "
         "serving DuckDB file (TOUCHPOINT_SERVING_DB) by an atomic swap, after dbt tests and the "
         "Great Expectations checks passed. BI connects to it read-only.",
         kinds={"duckdb"},

@@ -23,6 +23,7 @@ from dagster import (
 
 from orchestration.defs.assets.loads import raw_asset_key
 from orchestration.defs.jobs import load_raw_job
+from orchestration.defs.partitions import clamped_range_tags, delivered_days
 from orchestration.landing.contracts import CONTRACTS
 from orchestration.landing.discover import discover_files
 from orchestration.settings import landing_dir
@@ -59,8 +60,23 @@ def landing_files_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
     if not changed:
         return SkipReason("no new or changed landing files")
     run_key = "landing:" + hashlib.sha1(json.dumps({t: current[t] for t in changed}).encode()).hexdigest()[:16]
-    request = RunRequest(run_key=run_key, asset_selection=[raw_asset_key(t) for t in _tables(changed)],
-                         tags={"touchpoint/trigger": "landing_files", "touchpoint/tables": ",".join(changed)[:200]})
+    tags = {"touchpoint/trigger": "landing_files", "touchpoint/tables": ",".join(changed)[:200]}
+    selection = [raw_asset_key(t) for t in _tables(changed)]
+    # Day-grain loads are partitioned by day: the run covers the changed tables' delivered days
+    # (one partition-range run; the loader skips the days whose files are unchanged).
+    day_tables = [t.name for t in _tables(changed) if t.grain == "day"]
+    if day_tables:
+        days = delivered_days(landing, day_tables)
+        range_tags = clamped_range_tags(days) if days else {}
+        if range_tags:
+            tags.update(range_tags)
+        else:  # no delivered day is a partition (yet): load the other tables only
+            context.log.warning(f"days of {', '.join(day_tables)} are outside the daily partitions: not loaded")
+            selection = [raw_asset_key(t) for t in _tables(changed) if t.grain != "day"]
+            if not selection:
+                return SensorResult(skip_reason="changed days are outside the daily partitions",
+                                    cursor=json.dumps(current, sort_keys=True))
+    request = RunRequest(run_key=run_key, asset_selection=selection, tags=tags)
     return SensorResult(run_requests=[request], cursor=json.dumps(current, sort_keys=True))
 
 

@@ -1,0 +1,153 @@
+"""Render `bench/RESULTS.md` from every `bench/results/<scale>.json` the harness wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+_ORDER = {"20k": 0, "100k": 1, "1m": 2}
+STAGE_LABELS = {
+    "generate": "generate (landing files)", "load": "load (landing → raw, validated)",
+    "knowledge": "knowledge compile", "dbt_build": "dbt build (seeds, models, snapshot, tests)",
+    "checks": "checks (Great Expectations suites)", "mining": "mining (8 Python steps)",
+    "dbt_mining_marts": "dbt build of the marts on mining", "lists": "campaign lists (warehouse → files)",
+    "publish": "publish (serving database, atomic swap)",
+    "dbt_rebuild_logged": "dbt build again, statements logged", "dbt_sql_replayed_in_duckdb":
+    "the same SQL replayed directly in DuckDB", "load_one_day": "load one new day",
+    "dbt_incremental_one_day": "dbt incremental build of the new day", "rules_vs_mlxtend":
+    "rule mining vs mlxtend (process)", "campaign_engine_synthetic": "campaign engine on synthetic customers",
+}
+
+
+def _fmt_s(x: float | None) -> str:
+    return "—" if x is None else (f"{x:,.1f}" if x >= 10 else f"{x:,.2f}")
+
+
+def _fmt_n(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def _machine(results: list[dict]) -> list[str]:
+    m = results[0]["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v)
+    return [f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gib']} GiB; {m['os']}",
+            f"- Python {m['python']}; {versions}"]
+
+
+def _stage_table(r: dict) -> list[str]:
+    lines = ["| stage | wall s | CPU s | peak RSS MB | rows | rows/s | load avg at start |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for s in r["stages"]:
+        lines.append(f"| {STAGE_LABELS.get(s['name'], s['name'])} | {_fmt_s(s['wall_seconds'])} | "
+                     f"{_fmt_s(s['cpu_seconds'])} | {_fmt_n(s['peak_rss_mb'])} | {_fmt_n(s.get('rows'))} | "
+                     f"{_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
+    e = r["end_to_end"]
+    lines.append(f"| **end to end** (load → publish) | **{_fmt_s(e['wall_seconds'])}** | "
+                 f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
+    failing = [(s["name"], s["detail"]["failed"]) for s in r["stages"] if (s.get("detail") or {}).get("failed")]
+    for name, nodes in failing:
+        lines.append(f"\ndbt nodes that failed in `{name}` (the stage still ran to the end): "
+                     + ", ".join(f"`{n}`" for n in nodes))
+    return lines
+
+
+def _facts_table(r: dict) -> list[str]:
+    lines = ["| model (in the dbt build) | rows | seconds | rows/s |", "|---|---:|---:|---:|"]
+    for f in r["big_facts"]:
+        lines.append(f"| {f['model']} | {_fmt_n(f['rows'])} | {_fmt_s(f['seconds'])} | {_fmt_n(f['rows_per_second'])} |")
+    load = next((s for s in r["stages"] if s["name"] == "load"), None)
+    if load and load.get("detail", {}).get("tables"):
+        lines += ["", "| raw table (load) | rows read | seconds | rows/s |", "|---|---:|---:|---:|"]
+        tables = sorted(load["detail"]["tables"].items(), key=lambda kv: -kv[1]["rows_read"])[:5]
+        for name, t in tables:
+            rate = t["rows_read"] / t["seconds"] if t["seconds"] else None
+            lines.append(f"| {name} | {_fmt_n(t['rows_read'])} | {_fmt_s(t['seconds'])} | {_fmt_n(rate)} |")
+    return lines
+
+
+def _comparisons(r: dict) -> list[str]:
+    c = r.get("comparisons") or {}
+    if not c:
+        return ["Comparisons not run (`--skip-comparisons`)."]
+    lines = []
+    o = c.get("dbt_overhead")
+    if o:
+        lines.append(f"- **dbt overhead**: `dbt build` {_fmt_s(o['dbt_build_seconds'])} s vs the same "
+                     f"{o['replay_statements']:,} statements replayed directly in DuckDB {_fmt_s(o['replay_seconds'])} s "
+                     f"→ **{o['ratio']}×** (replay errors: {o['replay_errors']}; dbt itself timed "
+                     f"{_fmt_s(o['sql_seconds_seen_by_dbt'])} s inside DuckDB).")
+    i = c.get("incremental_one_day")
+    if i:
+        lines.append(f"- **one new day ({i['day']})**: load {_fmt_s(i['load_one_day_seconds'])} s; "
+                     f"`dbt build {i['selection']}` {_fmt_s(i['dbt_incremental_seconds'])} s vs the full build "
+                     f"{_fmt_s(i['full_build_seconds'])} s → **{i['ratio_to_full_build']:.1%}** of the full build.")
+    q = c.get("rules_vs_mlxtend")
+    if q:
+        lines.append(f"- **rule mining vs mlxtend** on the warehouse baskets ({_fmt_n(q.get('transactions'))} × "
+                     f"{q.get('items')} items, min support {q.get('min_support')}, min confidence "
+                     f"{q.get('min_confidence')}, max len {q.get('max_len')}): rules ours {_fmt_n(q.get('rules_ours'))}, "
+                     f"mlxtend {_fmt_n(q.get('rules_mlxtend'))}, identical: {q.get('identical')}; "
+                     f"{_fmt_s(q.get('seconds_ours'))} s vs {_fmt_s(q.get('seconds_mlxtend'))} s → "
+                     f"**{q.get('speedup')}× faster**.")
+    g = c.get("campaign_engine")
+    if g:
+        lines.append(f"- **campaign engine** alone on {_fmt_n(g.get('customers'))} synthetic customers: "
+                     f"{_fmt_s(g.get('seconds'))} s, {_fmt_n(g.get('peak_rss_mb'))} MB peak RSS.")
+    return lines
+
+
+def _targets(results: dict[str, dict]) -> list[str]:
+    lines = ["| target | scale | measured | met |", "|---|---|---|---|"]
+
+    def row(target: str, scale: str, measured: str, met: bool | None) -> None:
+        lines.append(f"| {target} | {scale} | {measured} | {'yes' if met else ('no' if met is not None else '—')} |")
+
+    for scale, r in results.items():
+        e = r["end_to_end"]
+        if scale == "1m":
+            row("end to end ≤ 600 s, peak RSS ≤ 6 GiB", scale, f"{_fmt_s(e['wall_seconds'])} s, "
+                f"{e['peak_rss_mb'] / 1024:.2f} GiB", e["wall_seconds"] <= 600 and e["peak_rss_mb"] <= 6144)
+        if scale == "100k":
+            row("end to end ≤ 90 s", scale, f"{_fmt_s(e['wall_seconds'])} s", e["wall_seconds"] <= 90)
+        c = r.get("comparisons") or {}
+        if "dbt_overhead" in c:
+            row("dbt overhead ≤ 1.3× (target at 1M)", scale, f"{c['dbt_overhead']['ratio']}×",
+                c["dbt_overhead"]["ratio"] <= 1.3)
+        if "incremental_one_day" in c:
+            ratio = c["incremental_one_day"]["ratio_to_full_build"]
+            row("one-day incremental ≤ 10 % of full build (target at 1M)", scale, f"{ratio:.1%}", ratio <= 0.10)
+        q = c.get("rules_vs_mlxtend") or {}
+        if q:
+            row("rules identical to mlxtend, ≥ 5× faster", scale, f"identical {q.get('identical')}, "
+                f"{q.get('speedup')}×", bool(q.get("identical")) and (q.get("speedup") or 0) >= 5)
+        lists = next((s for s in r["stages"] if s["name"] == "lists"), None)
+        if lists:
+            row("all campaign lists ≤ 10 s (target at 1M)", scale, f"{_fmt_s(lists['wall_seconds'])} s "
+                "(warehouse → files)", lists["wall_seconds"] <= 10)
+    return lines
+
+
+def write_results_md(results_dir: Path, path: Path) -> Path:
+    results = {p.stem: json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))}
+    results = dict(sorted(results.items(), key=lambda kv: (_ORDER.get(kv[0], 9), kv[1]["customers"])))
+    out = ["# Benchmark results", "",
+           "Written by `bench/run.py` (`make bench SCALE=...`); every figure below was measured by it. "
+           "Each stage runs as its own process: wall time, CPU time (user + system) and peak RSS "
+           "(largest process) per stage. The load average at each stage's start says how busy the "
+           "machine was: on this 2-core machine anything above ~2 means other work shared the CPUs "
+           "and the times are upper bounds.", ""]
+    if not results:
+        path.write_text("\n".join(out + ["No results yet."]) + "\n")
+        return path
+    out += ["## Machine", "", *_machine(list(results.values())), "", "## Targets", "", *_targets(results), ""]
+    for scale, r in results.items():
+        land = r["landing"]
+        out += [f"## {scale}: {r['customers']:,} customers × {r['months']} months (seed {r['seed']})", "",
+                f"Run {r['started_at']} → {r['finished_at']}; load average {r['load_average_start']} at start, "
+                f"{r['load_average_end']} at the end. Landing: {land['files']:,} files, "
+                f"{land['bytes'] / 1e6:,.0f} MB, {_fmt_n(land['rows_read_by_first_load'])} rows read by the first "
+                "load (the last day held back for the incremental run).", "",
+                *_stage_table(r), "", "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
+                *_comparisons(r), ""]
+    path.write_text("\n".join(out) + "\n")
+    return path

@@ -1,0 +1,305 @@
+"""The benchmark harness: one scale profile, every stage measured on its own, ratios, results.
+
+    make bench SCALE=20k            # or 100k, 1m, or a number of customers
+    .venv/bin/python bench/run.py --scale 20k [--months 6] [--work DIR] [--reuse-landing]
+
+Generates the profile's landing files (customers × months), holds back the last delivered day,
+then runs each stage as its own process and measures wall time, CPU time and peak RSS:
+
+    generate · load · knowledge · dbt build · checks (Great Expectations) · mining ·
+    dbt mining marts · lists · publish
+
+End to end (load → lists → publish, generation excluded) is the sum of those after generate.
+Then the comparisons, reported as ratios:
+
+- dbt's overhead: a second full `dbt build` (JSON debug log) against the replay of every SQL
+  statement it sent, directly in DuckDB (`bench/dbt_overhead.py`);
+- one new day: the held-back day is delivered, loaded, and refreshed with
+  `dbt build --selector daily_incremental` and the day as the window, against the full build;
+- rule mining against mlxtend on the warehouse's own baskets (`bench/bench_rules.py --db`);
+- the campaign engine alone on as many synthetic customers (`bench/bench_campaign_lists.py`).
+
+Writes `bench/results/<scale>.json` and regenerates `bench/RESULTS.md` from every results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(BENCH_DIR))
+
+from measure import StageResult, machine, run_stage  # noqa: E402
+from report import write_results_md  # noqa: E402
+
+SCALES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000}
+BIG_FACTS = ["fct_usage_daily", "fct_calls", "fct_contacts", "fct_billing_monthly", "fct_subscription_events",
+             "int_customer_features", "mart_customer_360"]
+# The stages that make up "end to end" (generation excluded).
+END_TO_END = ["load", "knowledge", "dbt_build", "checks", "mining", "dbt_mining_marts", "lists", "publish"]
+
+
+def scale_customers(scale: str) -> tuple[str, int]:
+    key = scale.lower()
+    if key in SCALES:
+        return key, SCALES[key]
+    customers = int(key.replace("_", ""))
+    return f"{customers}", customers
+
+
+class Bench:
+    def __init__(self, label: str, customers: int, months: int, seed: int, work: Path):
+        self.label, self.customers, self.months, self.seed, self.work = label, customers, months, seed, work
+        self.landing, self.holdback = work / "landing", work / "holdback"
+        self.db, self.serving = work / "touchpoint.duckdb", work / "serving.duckdb"
+        self.target, self.logs = work / "target", work / "logs"
+        self.bin = Path(sys.executable).parent
+        self.stages: list[StageResult] = []
+        self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
+        self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
+                    "TOUCHPOINT_SERVING_DB": str(self.serving), "TOUCHPOINT_GX_DIR": str(work / "gx"),
+                    "DAGSTER_HOME": str(work / "dagster"), "DBT_LOG_PATH": str(self.logs / "dbt"),
+                    "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    # -- running -------------------------------------------------------------------------------
+    def stage(self, name: str, command: list[str], out: Path | None = None,
+              ok_codes: tuple[int, ...] = (0,)) -> StageResult:
+        print(f"[bench {self.label}] {name}: {' '.join(command[:6])}{' …' if len(command) > 6 else ''}",
+              flush=True)
+        result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes)
+        if out is not None and out.exists():
+            result.detail = json.loads(out.read_text())
+        elif out is not None:  # a script that prints its JSON as the last line of its output
+            lines = (self.logs / f"{name}.log").read_text(errors="replace").strip().splitlines()
+            try:
+                result.detail = json.loads(lines[-1]) if lines else {}
+            except json.JSONDecodeError:
+                result.detail = {}
+        self.stages.append(result)
+        print(f"[bench {self.label}] {name}: {result.wall_seconds:.1f} s wall, {result.cpu_seconds:.1f} s CPU, "
+              f"{result.peak_rss_mb:,.0f} MB peak RSS", flush=True)
+        return result
+
+    def touchpoint(self, *args: str) -> list[str]:
+        return [str(self.bin / "touchpoint"), *args]
+
+    def python(self, script: str, *args: str) -> list[str]:
+        return [sys.executable, str(BENCH_DIR / script), *args]
+
+    def dbt(self, *args: str, name: str) -> list[str]:
+        return [str(self.bin / "dbt"), *args, "--target-path", str(self.target),
+                "--log-path", str(self.logs / f"dbt_{name}")]
+
+    def dbt_stage(self, name: str, *args: str) -> StageResult:
+        """A dbt command as a stage. dbt exits 1 when a test fails: the stage still counts (its
+        failures are recorded and reported), any other error stops the benchmark."""
+        shutil.rmtree(self.logs / f"dbt_{name}", ignore_errors=True)  # dbt appends to its log file
+        result = self.stage(name, self.dbt(*args, name=name), ok_codes=(0, 1))
+        run_results = json.loads((self.target / "run_results.json").read_text())
+        (self.work / f"run_results_{name}.json").write_text(json.dumps(run_results))
+        statuses: dict[str, int] = {}
+        for r in run_results["results"]:
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        failed = [r["unique_id"] for r in run_results["results"] if r["status"] in ("fail", "error")]
+        timing = {r["unique_id"]: r["execution_time"] for r in run_results["results"]}
+        self.node_timing[name] = timing
+        slowest = sorted(timing.items(), key=lambda kv: -kv[1])[:10]
+        result.detail = {"nodes": len(run_results["results"]), "statuses": statuses, "failed": failed,
+                         "slowest_nodes": {uid: round(t, 3) for uid, t in slowest}}
+        if failed:
+            print(f"[bench {self.label}] {name}: dbt reported {len(failed)} failing nodes: {failed[:5]}", flush=True)
+        return result
+
+    # -- the landing profile -------------------------------------------------------------------
+    def generate(self, reuse: bool) -> None:
+        manifest = self.landing / "_truth" / "manifest.json"
+        wanted = {"customers": self.customers, "months": self.months, "seed": self.seed}
+        if reuse and manifest.exists():
+            config = json.loads(manifest.read_text()).get("config", {})
+            if all(config.get(k) == v for k, v in wanted.items()):
+                self._restore_holdback()
+                print(f"[bench {self.label}] reusing the landing files in {self.landing}", flush=True)
+                return
+        shutil.rmtree(self.holdback, ignore_errors=True)
+        self.stage("generate", self.touchpoint("generate", "--customers", str(self.customers), "--months",
+                                               str(self.months), "--seed", str(self.seed), "--out",
+                                               str(self.landing), "--quiet"))
+
+    def hold_back_last_day(self) -> str:
+        """Move the last delivered day's files aside: they are the "new day" of the incremental run."""
+        from orchestration.landing.contracts import CONTRACTS
+        from orchestration.landing.discover import discover_files
+
+        day_files = [f for t in CONTRACTS if t.grain == "day" for f in discover_files(self.landing, t)
+                     if f.partition]
+        last = max(f.partition for f in day_files)
+        for f in day_files:
+            if f.partition == last:
+                target = self.holdback / f.path.relative_to(self.landing)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(f.path, target)
+        return last
+
+    def _restore_holdback(self) -> None:
+        if not self.holdback.exists():
+            return
+        for path in sorted(p for p in self.holdback.rglob("*") if p.is_file()):
+            target = self.landing / path.relative_to(self.holdback)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, target)
+        shutil.rmtree(self.holdback)
+
+    # -- the stages ----------------------------------------------------------------------------
+    def run(self, reuse_landing: bool, skip_comparisons: bool) -> dict:
+        started = dt.datetime.now().astimezone()
+        self.work.mkdir(parents=True, exist_ok=True)
+        load_start = os.getloadavg()
+        self.generate(reuse_landing)
+        new_day = self.hold_back_last_day()
+        for path in (self.db, self.serving, self.db.with_suffix(".duckdb.wal")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(self.work / "gx", ignore_errors=True)
+        shutil.rmtree(self.work / "lists", ignore_errors=True)
+
+        out = self.work / "stage_out"
+        out.mkdir(exist_ok=True)
+        load = self.stage("load", self.python("stages.py", "load", "--db", str(self.db), "--landing",
+                                              str(self.landing), "--out", str(out / "load.json")),
+                          out / "load.json")
+        load.rows = load.detail["rows_read"]
+        self.stage("knowledge", self.touchpoint("knowledge", "compile", "--db", str(self.db)))
+        build = self.dbt_stage("dbt_build", "build", "--exclude", "source:mining+")
+        big_facts = self._big_facts(self.node_timing["dbt_build"], out)
+        checks = self.stage("checks", self.python("stages.py", "checks", "--db", str(self.db), "--out",
+                                                  str(out / "checks.json")), out / "checks.json")
+        checks.rows = checks.detail.get("rows")
+        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db)))
+        self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+")
+        self.stage("lists", self.touchpoint("campaign", "build", "--db", str(self.db), "--lists",
+                                            str(self.work / "lists")))
+        publish = self.stage("publish", self.python("stages.py", "publish", "--db", str(self.db), "--serving",
+                                                    str(self.serving), "--out", str(out / "publish.json")),
+                             out / "publish.json")
+        publish.rows = publish.detail.get("rows")
+
+        comparisons = {} if skip_comparisons else self.comparisons(new_day, build, out)
+        self._restore_holdback()
+        e2e = [s for s in self.stages if s.name in END_TO_END]
+        return {
+            "scale": self.label, "customers": self.customers, "months": self.months, "seed": self.seed,
+            "started_at": started.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "machine": machine(), "load_average_start": [round(x, 2) for x in load_start],
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
+            "landing": self._landing_size(load.detail),
+            "stages": [s.to_json() for s in self.stages],
+            "end_to_end": {"stages": [s.name for s in e2e],
+                           "wall_seconds": round(sum(s.wall_seconds for s in e2e), 3),
+                           "cpu_seconds": round(sum(s.cpu_seconds for s in e2e), 3),
+                           "peak_rss_mb": max(s.peak_rss_mb for s in e2e)},
+            "big_facts": big_facts, "comparisons": comparisons,
+        }
+
+    def comparisons(self, new_day: str, build: StageResult, out: Path) -> dict:
+        # dbt's overhead: the same build again, every statement logged, then replayed directly.
+        rebuild = self.dbt_stage("dbt_rebuild_logged", "build", "--exclude", "resource_type:seed", "source:mining+",
+                                 "--log-format-file", "json", "--log-level-file", "debug",
+                                 "--log-file-max-bytes", "0")
+        replay = self.stage("dbt_sql_replayed_in_duckdb", self.python(
+            "dbt_overhead.py", "replay", "--db", str(self.db), "--log",
+            str(self.logs / "dbt_dbt_rebuild_logged" / "dbt.log"),
+            "--out", str(out / "replay.json")), out / "replay.json")
+        # One new day: deliver the held-back day, load it, refresh the incremental facts for it.
+        self._restore_holdback()
+        day_load = self.stage("load_one_day", self.python("stages.py", "load", "--db", str(self.db), "--landing",
+                                                          str(self.landing), "--out", str(out / "load_day.json")),
+                              out / "load_day.json")
+        day_load.rows = day_load.detail["rows_read"]
+        next_day = (dt.date.fromisoformat(new_day) + dt.timedelta(days=1)).isoformat()
+        window = json.dumps({"window_start": new_day, "window_end": next_day})  # end exclusive
+        selection = (["--selector", "daily_incremental"] if _has_selector("daily_incremental")
+                     else ["--select", "config.materialized:incremental"])
+        incremental = self.dbt_stage("dbt_incremental_one_day", "build", *selection, "--vars", window)
+        # Rule mining against mlxtend on the warehouse's baskets; the campaign engine alone.
+        rules = self.stage("rules_vs_mlxtend", self.python("bench_rules.py", "--db", str(self.db), "--json-out",
+                                                           str(out / "rules.json")), out / "rules.json")
+        engine = self.stage("campaign_engine_synthetic", self.python(  # prints its JSON as the last line
+            "bench_campaign_lists.py", "--customers", str(self.customers)), out / "engine.json")
+        return {
+            "dbt_overhead": {"dbt_build_seconds": rebuild.wall_seconds, "replay_seconds": replay.wall_seconds,
+                             "replay_statements": replay.detail.get("statements"),
+                             "replay_errors": replay.detail.get("errors"),
+                             "sql_seconds_seen_by_dbt": replay.detail.get("seconds_in_duckdb_seen_by_dbt"),
+                             "ratio": round(rebuild.wall_seconds / replay.wall_seconds, 2)},
+            "incremental_one_day": {"day": new_day, "selection": " ".join(selection),
+                                    "load_one_day_seconds": day_load.wall_seconds,
+                                    "dbt_incremental_seconds": incremental.wall_seconds,
+                                    "full_build_seconds": build.wall_seconds,
+                                    "ratio_to_full_build": round(incremental.wall_seconds / build.wall_seconds, 3)},
+            "rules_vs_mlxtend": rules.detail,
+            "campaign_engine": engine.detail,
+        }
+
+    def _big_facts(self, node_timing: dict[str, float], out: Path) -> list[dict]:
+        timing = {uid.split(".")[-1]: t for uid, t in node_timing.items() if uid.startswith("model.")}
+        names = [n for n in BIG_FACTS if n in timing]
+        schemas = {"int_customer_features": "intermediate"}
+        tables = [f"{schemas.get(n, 'marts')}.{n}" for n in names]
+        counts = self.stage("count_big_facts", self.python("stages.py", "counts", "--db", str(self.db),
+                                                           *[a for t in tables for a in ("--table", t)],
+                                                           "--out", str(out / "counts.json")), out / "counts.json")
+        self.stages.remove(counts)  # bookkeeping, not a stage of the pipeline
+        return [{"model": n, "rows": counts.detail[t], "seconds": round(timing[n], 3),
+                 "rows_per_second": round(counts.detail[t] / timing[n]) if timing[n] else None}
+                for n, t in zip(names, tables)]
+
+    def _landing_size(self, load_detail: dict) -> dict:
+        files = [p for p in self.landing.rglob("*") if p.is_file() and "_truth" not in p.parts]
+        return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
+                "rows_read_by_first_load": load_detail.get("rows_read")}
+
+
+def _has_selector(name: str) -> bool:
+    path = PROJECT_DIR / "selectors.yml"
+    if not path.exists():
+        return False
+    import yaml
+
+    return any(s.get("name") == name for s in (yaml.safe_load(path.read_text()) or {}).get("selectors", []))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="20k", help="20k, 100k, 1m, or a number of customers")
+    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work", help="working folder (default data/bench/<scale>)")
+    parser.add_argument("--reuse-landing", action="store_true",
+                        help="keep the landing files of an earlier run with the same profile")
+    parser.add_argument("--skip-comparisons", action="store_true", help="stages only, no ratios")
+    parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
+    args = parser.parse_args()
+
+    label, customers = scale_customers(args.scale)
+    work = Path(args.work) if args.work else PROJECT_DIR / "data" / "bench" / label
+    bench = Bench(label, customers, args.months, args.seed, work.resolve())
+    results = bench.run(args.reuse_landing, args.skip_comparisons)
+    results_dir = Path(args.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{label}.json").write_text(json.dumps(results, indent=1, default=str))
+    md = write_results_md(results_dir, BENCH_DIR / "RESULTS.md" if results_dir == BENCH_DIR / "results"
+                          else results_dir / "RESULTS.md")
+    print(f"[bench {label}] end to end {results['end_to_end']['wall_seconds']:.1f} s; results in {md}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

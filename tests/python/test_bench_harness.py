@@ -1,0 +1,134 @@
+"""The benchmark harness (bench/): stage measurement, the dbt-overhead replay, the held-back day
+and the results table. The benchmark itself is never timed here; these check it measures and
+reports what it says it does."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import dbt_overhead  # noqa: E402
+import measure  # noqa: E402
+import report  # noqa: E402
+import run as bench_run  # noqa: E402
+
+
+def test_run_stage_measures_the_child_process(tmp_path: Path) -> None:
+    # A child that holds ~300 MB: its peak RSS and CPU time are the stage's, not the parent's.
+    code = "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); " \
+           "t = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    result = measure.run_stage("alloc", [sys.executable, "-c", code], env={}, log_dir=tmp_path, cwd=tmp_path)
+    assert result.ok
+    assert result.peak_rss_mb >= 300
+    assert result.cpu_seconds >= 0.3
+    assert result.wall_seconds >= result.cpu_seconds * 0.5
+    assert (tmp_path / "alloc.log").exists()
+
+
+def test_run_stage_failure_names_the_stage_and_shows_its_log(tmp_path: Path) -> None:
+    code = "import sys; print('the reason it broke'); sys.exit(3)"
+    with pytest.raises(measure.StageFailed, match=r"stage 'boom' exited 3(.|\n)*the reason it broke"):
+        measure.run_stage("boom", [sys.executable, "-c", code], env={}, log_dir=tmp_path, cwd=tmp_path)
+    # an accepted exit code (dbt's "a test failed") is measured, not raised
+    result = measure.run_stage("boom", [sys.executable, "-c", code], env={}, log_dir=tmp_path, cwd=tmp_path,
+                               ok_codes=(0, 3))
+    assert result.returncode == 3
+
+
+def _event(name: str, **data: object) -> str:
+    return json.dumps({"info": {"name": name}, "data": data}) + "\n"
+
+
+def test_replay_runs_the_logged_statements_in_order_without_transaction_control(tmp_path: Path) -> None:
+    log = tmp_path / "dbt.log"
+    log.write_text(
+        _event("NodeStart", node_info={})
+        + _event("SQLQuery", sql="BEGIN")
+        + _event("SQLQuery", sql="create table t as select range as x from range(10)")
+        + _event("SQLQueryStatus", status="OK", elapsed=0.5)
+        + _event("SQLQuery", sql="  insert into t select 100  ")
+        + _event("SQLQueryStatus", status="OK", elapsed=0.25)
+        + _event("SQLQuery", sql="commit;")
+        + "not json: a plain text line dbt may write\n"
+        + _event("SQLQuery", sql="select count(*) from t where x > 5")
+    )
+    sqls, seen = dbt_overhead.statements(log)
+    assert sqls == ["create table t as select range as x from range(10)", "insert into t select 100",
+                    "select count(*) from t where x > 5"]
+    assert seen == pytest.approx(0.75)
+    db = tmp_path / "w.duckdb"
+    result = dbt_overhead.replay(db, sqls)
+    assert result["statements"] == 3 and result["errors"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), max(x) from t").fetchone() == (11, 100)
+
+
+def test_replay_counts_statement_errors(tmp_path: Path) -> None:
+    result = dbt_overhead.replay(tmp_path / "w.duckdb", ["select 1", "select * from no_such_table"])
+    assert result["errors"] == 1
+    assert "no_such_table" in result["first_errors"][0]
+
+
+def test_hold_back_moves_only_the_last_delivered_day(tmp_path: Path) -> None:
+    from orchestration.generator import GeneratorConfig, generate
+
+    landing = tmp_path / "work" / "landing"
+    generate(GeneratorConfig(customers=60, months=1, seed=3, out=landing, bad_row_share=0.0))
+    before = {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()}
+    bench = bench_run.Bench("t", 60, 1, 3, tmp_path / "work")
+    day = bench.hold_back_last_day()
+    held = {p.relative_to(bench.holdback) for p in bench.holdback.rglob("*") if p.is_file()}
+    assert day == "2026-08-31"
+    assert held and all(day in p.name for p in held)
+    assert {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()} == before - held
+    bench._restore_holdback()
+    assert {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()} == before
+    assert not bench.holdback.exists()
+
+
+def _stage(name: str, wall: float, rss: float = 100.0, rows: int | None = None) -> dict:
+    return measure.StageResult(name, ["x"], wall, wall * 0.8, rss, 0, 0.5, rows).to_json()
+
+
+def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -> None:
+    results = {
+        "scale": "100k", "customers": 100_000, "months": 6, "seed": 42, "started_at": "s", "finished_at": "f",
+        "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux", "python": "3.11",
+                    "versions": {"duckdb": "2.0.0"}},
+        "load_average_start": [0.1], "load_average_end": [0.2],
+        "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": 5000},
+        "stages": [_stage("generate", 5), _stage("load", 40, rows=5000), _stage("dbt_build", 30),
+                   _stage("lists", 12, rss=7000)],
+        "end_to_end": {"stages": ["load", "dbt_build", "lists"], "wall_seconds": 82.0, "cpu_seconds": 60.0,
+                       "peak_rss_mb": 7000},
+        "big_facts": [{"model": "fct_calls", "rows": 1000, "seconds": 2.0, "rows_per_second": 500}],
+        "comparisons": {
+            "dbt_overhead": {"dbt_build_seconds": 30, "replay_seconds": 20, "replay_statements": 900,
+                             "replay_errors": 0, "sql_seconds_seen_by_dbt": 21, "ratio": 1.5},
+            "incremental_one_day": {"day": "2027-01-31", "selection": "--selector daily_incremental",
+                                    "load_one_day_seconds": 1, "dbt_incremental_seconds": 2,
+                                    "full_build_seconds": 30, "ratio_to_full_build": 0.067},
+        },
+    }
+    (tmp_path / "100k.json").write_text(json.dumps(results))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "Test CPU, 2 cores" in text
+    assert "| load (landing → raw, validated) | 40.0 |" in text
+    assert "**end to end** (load → publish) | **82.0**" in text
+    assert "| end to end ≤ 90 s | 100k | 82.0 s | yes |" in text
+    assert "| dbt overhead ≤ 1.3× (target at 1M) | 100k | 1.5× | no |" in text
+    assert "| one-day incremental ≤ 10 % of full build (target at 1M) | 100k | 6.7% | yes |" in text
+    assert "| all campaign lists ≤ 10 s (target at 1M) | 100k | 12.0 s (warehouse → files) | no |" in text
+
+
+def test_scale_names() -> None:
+    assert bench_run.scale_customers("1M") == ("1m", 1_000_000)
+    assert bench_run.scale_customers("100k") == ("100k", 100_000)
+    assert bench_run.scale_customers("5000") == ("5000", 5000)
