@@ -73,7 +73,7 @@ def test_delivered_range_covers_every_delivered_day(small_landing: Path) -> None
     assert tags == {RANGE_START_TAG: "2026-08-01", RANGE_END_TAG: "2026-09-30"}
 
 
-def test_daily_dbt_asset_is_partitioned_and_passes_its_window_as_vars() -> None:
+def test_daily_dbt_asset_is_partitioned_and_passes_its_window_as_vars(defs) -> None:  # defs: the manifest is prepared
     from orchestration.defs.assets.dbt import touchpoint_dbt_daily_assets, window_vars
 
     assert touchpoint_dbt_daily_assets.partitions_def == DAILY_PARTITIONS
