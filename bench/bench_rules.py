@@ -85,11 +85,11 @@ def compare(X: np.ndarray, items: list[str], support: float, confidence: float, 
 
 def warehouse_baskets(db: str) -> tuple[np.ndarray, list[str]]:
     """The baskets the association-rules mining step reads from a built warehouse."""
-    import duckdb
 
     from orchestration.mining.from_marts import holdings_baskets
+    from orchestration.warehouse import connect as connect_duckdb
 
-    with duckdb.connect(db, read_only=True) as con:
+    with connect_duckdb(db, read_only=True) as con:
         b, _, _ = holdings_baskets(con)
     return b.matrix, list(b.items)
 

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 _ORDER = {"20k": 0, "100k": 1, "1m": 2}
+SCALES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000}
+# The stages that make up "end to end" (generation excluded).
+END_TO_END = ["load", "knowledge", "dbt_build", "checks", "mining", "dbt_mining_marts", "lists", "publish"]
 STAGE_LABELS = {
     "generate": "generate (landing files)", "load": "load (landing → raw, validated)",
     "knowledge": "knowledge compile", "dbt_build": "dbt build (seeds, models, snapshot, tests)",
@@ -127,6 +130,34 @@ def _targets(results: dict[str, dict]) -> list[str]:
     return lines
 
 
+def _projection(results: dict[str, dict], scale: str, customers: int) -> list[str]:
+    """A scale with no results file: each end-to-end stage projected linearly in customers from
+    the two largest measured scales (same months). Labelled as a projection, never as a result."""
+    measured = sorted((r for r in results.values() if r.get("months") == 6), key=lambda r: r["customers"])[-2:]
+    out = [f"## {scale}: {customers:,} customers × 6 months — not measured", "",
+           f"No `bench/results/{scale}.json` yet (`make bench SCALE={scale}`)."]
+    if len(measured) < 2:
+        return out + [""]
+    (a, b) = measured
+    stages = [s["name"] for s in b["stages"] if s["name"] in END_TO_END]
+    wall = {r["scale"]: {s["name"]: s["wall_seconds"] for s in r["stages"]} for r in (a, b)}
+    lines = [f"Projection, not a measurement: each stage's wall time extended linearly in customers from "
+             f"the {a['scale']} and {b['scale']} runs above (fixed cost + cost per customer). Landing rows "
+             f"grow with customers × months ({_fmt_n(b['landing']['rows_read_by_first_load'])} rows at "
+             f"{b['customers']:,}).", "", "| stage | projected wall s |", "|---|---:|"]
+    total = 0.0
+    for name in stages:
+        wa, wb = wall[a["scale"]].get(name), wall[b["scale"]].get(name)
+        if wa is None or wb is None:
+            continue
+        slope = (wb - wa) / (b["customers"] - a["customers"])
+        projected = max(wb + slope * (customers - b["customers"]), 0.0)
+        total += projected
+        lines.append(f"| {STAGE_LABELS.get(name, name)} | {_fmt_s(projected)} |")
+    lines.append(f"| **end to end** | **{_fmt_s(total)}** |")
+    return out + [""] + lines + [""]
+
+
 def write_results_md(results_dir: Path, path: Path) -> Path:
     results = {p.stem: json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))}
     results = dict(sorted(results.items(), key=lambda kv: (_ORDER.get(kv[0], 9), kv[1]["customers"])))
@@ -149,5 +180,8 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
                 "load (the last day held back for the incremental run).", "",
                 *_stage_table(r), "", "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
                 *_comparisons(r), ""]
+    for scale, customers in SCALES.items():
+        if scale not in results:
+            out += _projection(results, scale, customers)
     path.write_text("\n".join(out) + "\n")
     return path

@@ -38,13 +38,10 @@ sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(BENCH_DIR))
 
 from measure import StageResult, machine, run_stage  # noqa: E402
-from report import write_results_md  # noqa: E402
+from report import END_TO_END, SCALES, write_results_md  # noqa: E402
 
-SCALES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000}
 BIG_FACTS = ["fct_usage_daily", "fct_calls", "fct_contacts", "fct_billing_monthly", "fct_subscription_events",
              "int_customer_features", "mart_customer_360"]
-# The stages that make up "end to end" (generation excluded).
-END_TO_END = ["load", "knowledge", "dbt_build", "checks", "mining", "dbt_mining_marts", "lists", "publish"]
 
 
 def scale_customers(scale: str) -> tuple[str, int]:

@@ -50,9 +50,9 @@ def _publish(args: argparse.Namespace) -> dict:
 
 
 def _counts(args: argparse.Namespace) -> dict:
-    import duckdb
+    from orchestration.warehouse import connect as connect_duckdb
 
-    with duckdb.connect(args.db, read_only=True) as con:
+    with connect_duckdb(args.db, read_only=True) as con:
         return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in args.table}
 
 

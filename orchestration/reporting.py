@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from orchestration.settings import PROJECT_DIR, db_path, serving_db_path
+from orchestration.warehouse import connect as connect_duckdb
 
 SUMMARY_SCHEMAS = ("marts", "snapshots", "mining", "campaigns")
 
@@ -27,7 +27,7 @@ def print_load_reports(console: Console, reports: Iterable) -> None:
 def table_row_counts(db: Path, schemas: Iterable[str] = SUMMARY_SCHEMAS) -> list[tuple[str, str, int]]:
     """(schema, table, rows) for every table in the given schemas, read-only."""
     schemas = tuple(schemas)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_duckdb(str(db), read_only=True) as con:
         names = con.execute(
             "select table_schema, table_name from information_schema.tables "
             f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2",
@@ -45,7 +45,7 @@ def print_summary(console: Console, db: Path) -> None:
     for schema, name, rows in table_row_counts(db):
         table.add_row(f"{schema}.{name}", f"{rows:,}")
     console.print(table)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_duckdb(str(db), read_only=True) as con:
         totals = con.execute(
             "select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) "
             "from raw._load_log where status = 'loaded'"
@@ -60,7 +60,7 @@ def print_summary(console: Console, db: Path) -> None:
 
 def _print_campaign_funnel(console: Console, db: Path) -> None:
     """The latest campaign run's funnel, when campaign lists have been built."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_duckdb(str(db), read_only=True) as con:
         has_funnel = con.execute("select count(*) from information_schema.tables "
                                  "where table_schema = 'campaigns' and table_name = 'list_funnel'").fetchone()[0]
         if not has_funnel:

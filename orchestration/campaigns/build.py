@@ -28,6 +28,7 @@ from orchestration.campaigns.policy import (History, PolicyResult, StepTimer, ap
                                              code_customers)
 from orchestration.campaigns.targeting import MissingInput, select_targets
 from orchestration.settings import PROJECT_DIR
+from orchestration.warehouse import connect as connect_duckdb
 
 CAMPAIGNS_DIR = PROJECT_DIR / "campaigns"
 LISTS_DIR = PROJECT_DIR / "data" / "lists"
@@ -133,14 +134,14 @@ def _evaluation(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:
 
 def evaluate_offers(database: Path, segment: str = "member_tier") -> pd.DataFrame:
     """Every target of every campaign with its group and outcome (the evaluation's input)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_duckdb(database, read_only=True) as con:
         return _offers(con, segment)
 
 
 def evaluate_warehouse(database: Path, segment: str = "member_tier", write: bool = False) -> pd.DataFrame:
     """Action vs control over every campaign's offers in fct_campaign_offers; with ``write``,
     replaces ``campaigns.campaign_evaluation``."""
-    with duckdb.connect(str(database), read_only=not write) as con:
+    with connect_duckdb(database, read_only=not write) as con:
         table = _evaluation(con, segment)
         if write:
             con.execute("create schema if not exists campaigns")
@@ -161,7 +162,7 @@ def run_build(database: Path, landing: Path | None = None, campaigns_dir: Path =
     t0 = time.perf_counter()
     campaigns = load_campaigns(campaigns_dir, only)
     policy = load_policy(campaigns_dir)
-    con = duckdb.connect(str(database), read_only=not write_db)
+    con = connect_duckdb(database, read_only=not write_db)
     con.execute("set enable_progress_bar = false")
     try:
         if write_db and landing is not None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import duckdb
 import yaml
 
 from orchestration.settings import PROJECT_DIR, SEEDS_DIR
+from orchestration.warehouse import connect as connect_duckdb
 
 FEATURE_MODEL = "int_customer_features"
 FEATURE_MODEL_YAML = PROJECT_DIR / "models" / "intermediate" / "identification" / "_int_customer_features__models.yml"
@@ -79,7 +79,7 @@ def load_products(database: Path) -> set[str]:
     """Product ids of the loaded product catalogue in ``database``."""
     if not database.exists():
         raise FileNotFoundError(f"{database} does not exist: load the landing files first (touchpoint load)")
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_duckdb(database, read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' "
             "and table_name = 'catalog__products'").fetchone()

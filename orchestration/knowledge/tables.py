@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
+
+from orchestration.warehouse import connect as connect_duckdb
 
 TABLES = ("tag_tree", "tag_definitions", "tag_conditions", "rule_definitions", "rule_conditions", "rule_products")
 
@@ -55,7 +56,7 @@ class CompiledKnowledge:
 def write_knowledge(database: Path, compiled: CompiledKnowledge) -> dict[str, int]:
     """Replace the knowledge tables in ``database`` in one transaction; rows written per table."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(database)) as con:
+    with connect_duckdb(database) as con:
         con.execute("begin transaction")
         con.execute("create schema if not exists knowledge")
         for name in TABLES:
@@ -68,5 +69,5 @@ def write_knowledge(database: Path, compiled: CompiledKnowledge) -> dict[str, in
 
 def read_counts(database: Path) -> dict[str, int]:
     """Rows per knowledge table as stored (for the asset check against what was written)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_duckdb(database, read_only=True) as con:
         return {name: con.execute(f"select count(*) from knowledge.{name}").fetchone()[0] for name in TABLES}

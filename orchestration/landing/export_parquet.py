@@ -19,9 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from orchestration.landing.validate import quote_ident
+from orchestration.warehouse import connect as connect_duckdb
 
 # The schemas dbt reads as sources: the loaded landing files, the compiled knowledge YAML and the
 # mining results written by Python. raw._quarantine and raw._load_log are no dbt source but go
@@ -47,7 +46,7 @@ def export_parquet(db_path: Path, out: Path, schemas: tuple[str, ...] = SOURCE_S
         raise FileNotFoundError(f"no DuckDB file at {db_path}: load the landing files first (touchpoint load)")
     out = Path(out).resolve()
     exported: list[ExportedTable] = []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_duckdb(str(db_path), read_only=True)
     try:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() "

@@ -1,15 +1,17 @@
-"""Load landing files into DuckDB's ``raw`` schema: idempotent, atomic per partition, audited.
+"""Load landing files into DuckDB's ``raw`` schema: idempotent, atomic, audited.
 
 For each delivered partition of a table, `load_table`:
 
 1. checksums the file and skips it when it equals the last successful load (``skipped_unchanged``)
    unless ``force``;
 2. stages it (`read_files.stage_file`) and validates it against the contract in one SQL query
-   (`validate.validation_sql`); a file that cannot be loaded at all is *refused*
-   (`LandingFileError`): it is logged, reported, and the partition keeps its previous rows;
-3. in one transaction: deletes the partition's rows from the raw table and from
-   ``raw._quarantine``, inserts the good rows and the quarantined ones, checks that
-   rows read = rows loaded + rows quarantined, and appends to ``raw._load_log``.
+   (`validate.validation_sql`) into a batch of partitions (`partition_batch.PartitionBatch`); a
+   file that cannot be loaded at all is *refused* (`LandingFileError`): it is logged, reported,
+   and the partition keeps its previous rows;
+3. commits the batch in one transaction once it holds about a million rows, and at the end:
+   the batch's partitions lose their raw and quarantined rows and get the validated ones, rows
+   read = rows loaded + rows quarantined is checked per partition, and ``raw._load_log`` gets a
+   row per partition. A failure rolls back the batch in hand; batches committed before it stay.
 
 One DuckDB connection per call, closed at the end (dbt opens the file next).
 """
@@ -28,18 +30,28 @@ from typing import Literal
 import duckdb
 
 from orchestration.landing.contracts import CONTRACTS, SourceTable, contract
-from orchestration.landing.discover import LandingFile, discover_files, partition_problem
+from orchestration.landing.discover import (
+    LandingFile,
+    discover_files,
+    partition_problem,
+)
+from orchestration.landing.partition_batch import (
+    LoadInvariantError,
+    PartitionBatch,
+    PartitionResult,
+    log_results,
+)
 from orchestration.landing.raw_schema import (
     LOAD_LOG_TABLE,
-    QUARANTINE_TABLE,
     ensure_raw_schema,
     ensure_tables,
     raw_table_ddl,
     raw_table_ref,
 )
-from orchestration.landing.read_files import LandingFileError, StagedFile, stage_file
+from orchestration.landing.read_files import LandingFileError, stage_file
 from orchestration.landing.transcode import fingerprint
-from orchestration.landing.validate import REASON_CODES, quote_ident, rules_fingerprint, validation_sql
+from orchestration.landing.validate import REASON_CODES, rules_fingerprint
+from orchestration.warehouse import connect as connect_duckdb
 
 __all__ = [
     "LandingFileError", "LoadInvariantError", "LoadReport", "PartitionResult", "REASON_CODES",
@@ -47,27 +59,6 @@ __all__ = [
 ]
 
 Status = Literal["loaded", "refused", "skipped_unchanged"]
-
-
-class LoadInvariantError(AssertionError):
-    """Rows read ≠ rows loaded + rows quarantined for a partition: a bug in the loader."""
-
-
-@dataclass(frozen=True)
-class PartitionResult:
-    """What happened to one delivered file (one partition)."""
-
-    partition: str | None
-    source_file: str
-    status: Status
-    rows_read: int | None
-    rows_loaded: int
-    rows_quarantined: int
-    message: str
-    file_sha256: str | None = None
-    file_bytes: int | None = None
-    reason_counts: dict[str, int] = field(default_factory=dict)
-    rules_sha256: str | None = None
 
 
 @dataclass
@@ -153,96 +144,12 @@ def _last_loads(con: duckdb.DuckDBPyConnection, table: SourceTable) -> dict[str,
     return {r[0]: _LastLoad(*r[1:]) for r in rows}
 
 
-def _log(con: duckdb.DuckDBPyConnection, table: SourceTable, results: list[PartitionResult], at: datetime) -> None:
-    for start in range(0, len(results), 500):  # one multi-row INSERT per 500 rows
-        batch = results[start:start + 500]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(batch))
-        con.execute(f"insert into {LOAD_LOG_TABLE} values {values}",
-                    [v for r in batch for v in (table.name, r.partition, r.source_file, r.file_sha256, r.file_bytes,
-                                                r.status, r.rows_read, r.rows_loaded, r.rows_quarantined,
-                                                r.message, at, r.rules_sha256)])
-
-
 def _refuse(con: duckdb.DuckDBPyConnection, file: LandingFile, message: str, rows_read: int | None,
             sha256: str | None = None, size: int | None = None) -> PartitionResult:
     result = PartitionResult(file.partition, file.relative_path, "refused", rows_read, 0, 0,
                              f"refused: {message}", sha256, size)
-    _log(con, file.table, [result], _utc_now())
+    log_results(con, file.table, [result], _utc_now())
     return result
-
-
-def _replace_partition(con: duckdb.DuckDBPyConnection, file: LandingFile, rows_read: int,
-                       sha256: str, size: int, rules_sha256: str, note: str) -> PartitionResult:
-    """The transaction: swap the partition's rows and quarantine for the validated ones, log it."""
-    table, partition, source = file.table, file.partition, file.relative_path
-    loaded_at = _utc_now()
-    columns = ", ".join(quote_ident(c) for c in table.column_names)
-    con.begin()
-    try:
-        con.execute(f"delete from {raw_table_ref(table)} where _partition = ?", [partition])
-        con.execute(f'delete from {QUARANTINE_TABLE} where table_name = ? and "partition" = ?',
-                    [table.name, partition])
-        rows_loaded = _insert_rows(con, table, columns, partition, source, loaded_at)
-        rows_quarantined = _insert_quarantine(con, table, partition, source, loaded_at)
-        if rows_read != rows_loaded + rows_quarantined:
-            raise LoadInvariantError(
-                f"{source}: {rows_read} rows read but {rows_loaded} loaded + {rows_quarantined} quarantined")
-        reasons = dict(con.execute(
-            f'select reason_code, count(*) from {QUARANTINE_TABLE} where table_name = ? and "partition" = ? '
-            "group by 1 order by 2 desc, 1", [table.name, partition]).fetchall())
-        message = f"{note}loaded {rows_loaded} of {rows_read} rows"
-        if rows_quarantined:
-            message += f"; quarantined {rows_quarantined} (" + ", ".join(f"{k}: {v}" for k, v in reasons.items()) + ")"
-        result = PartitionResult(partition, source, "loaded", rows_read, rows_loaded, rows_quarantined,
-                                 message, sha256, size, reasons, rules_sha256)
-        _log(con, table, [result], loaded_at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return result
-
-
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: SourceTable, columns: str, partition: str,
-                 source: str, loaded_at: datetime) -> int:
-    return con.execute(
-        f"insert into {raw_table_ref(table)} select {columns}, ?, ?, _source_row, ? "
-        "from _validated where _reason_code is null order by _source_row",
-        [partition, source, loaded_at]).fetchone()[0]
-
-
-def _insert_quarantine(con: duckdb.DuckDBPyConnection, table: SourceTable, partition: str, source: str,
-                       loaded_at: datetime) -> int:
-    return con.execute(
-        f"""insert into {QUARANTINE_TABLE}
-        select ?, ?, ?, _source_row, column_name, reason_code, reason, raw_record, ?
-        from (
-            select _source_row, _column_name as column_name, _reason_code as reason_code,
-                   _reason as reason, _raw_record as raw_record
-            from _validated where _reason_code is not null
-            union all
-            select _source_row, null, reason_code, reason, raw_record from _stage_rejects
-        )
-        order by _source_row""", [table.name, partition, source, loaded_at]).fetchone()[0]
-
-
-def _validate(con: duckdb.DuckDBPyConnection, file: LandingFile, staged: StagedFile) -> None:
-    """Create ``_validated``: every staged row, typed, with its first broken rule (if any)."""
-    sql = validation_sql(file.table, file.partition, staged.source_types)
-    try:
-        con.execute(f"create or replace temp table _validated as {sql}")
-    except (duckdb.IOException, duckdb.InvalidInputException) as error:
-        if file.table.format != "parquet":
-            raise
-        raise LandingFileError(f"{file.relative_path}: reading the Parquet data failed: "
-                               f"{str(error).splitlines()[0]}", rows_read=staged.rows_read) from error
-    validated = con.execute("select count(*) from _validated").fetchone()[0]
-    if validated != staged.parsed_rows and file.table.format == "parquet":
-        raise LandingFileError(f"{file.relative_path}: its metadata promises {staged.parsed_rows} rows but "
-                               f"{validated} were read", rows_read=staged.rows_read)
-    if validated != staged.parsed_rows:
-        raise LoadInvariantError(f"{file.relative_path}: {staged.parsed_rows} rows parsed but {validated} "
-                                 "validated")
 
 
 def _skip_or_why_not(last: _LastLoad | None, sha256: str, rules_sha256: str) -> str | None:
@@ -258,7 +165,8 @@ def _skip_or_why_not(last: _LastLoad | None, sha256: str, rules_sha256: str) -> 
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, last: _LastLoad | None, force: bool,
-               rules_sha256: str, workdir: Path) -> PartitionResult:
+               rules_sha256: str, workdir: Path, batch: PartitionBatch) -> PartitionResult | None:
+    """Refuse, skip, or validate ``file`` into ``batch`` (None: its result comes with the commit)."""
     table = file.table
     if file.problem is not None:
         return _refuse(con, file, file.problem, None)
@@ -272,13 +180,13 @@ def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, last: _LastLoa
         return result  # logged by load_table, all skips in one statement
     try:
         staged = stage_file(con, file, fp, workdir)
-        _validate(con, file, staged)
+        batch.add(file, staged, fp.sha256, fp.size, note)
     except LandingFileError as error:
         return _refuse(con, file, error.message, error.rows_read, fp.sha256, fp.size)
     finally:
         for temporary in workdir.iterdir():  # a transcoded copy is not needed past this point
             temporary.unlink()
-    return _replace_partition(con, file, staged.rows_read, fp.sha256, fp.size, rules_sha256, note)
+    return None
 
 
 def load_table(db_path: Path, landing: Path, table: SourceTable | str, partitions: list[str] | None = None,
@@ -290,7 +198,7 @@ def load_table(db_path: Path, landing: Path, table: SourceTable | str, partition
     days in the half-open window [first, end) — a Dagster daily partition or range of them; a day
     without a file is simply not delivered yet. ``force`` reloads partitions whose file is
     unchanged. Refused files are reported, never raised; unexpected errors roll back the
-    partition in hand and propagate.
+    batch of partitions in hand (see `partition_batch`) and propagate.
     """
     started = time.perf_counter()
     spec = table if isinstance(table, SourceTable) else contract(table)
@@ -310,7 +218,7 @@ def load_table(db_path: Path, landing: Path, table: SourceTable | str, partition
                 raise ValueError(f"{spec.name}: requested partition {problem}")
         files = [f for f in files if f.partition in wanted]
         report.missing = sorted(wanted - {f.partition for f in files})
-    con = duckdb.connect(str(db_path))
+    con = connect_duckdb(str(db_path))
     try:
         # Checkpoint once at the end rather than every 16 MB of WAL: a backfill of many daily
         # partitions otherwise spends most of its time in repeated checkpoints.
@@ -318,13 +226,29 @@ def load_table(db_path: Path, landing: Path, table: SourceTable | str, partition
         ensure_tables(con, [spec])
         last_loads = _last_loads(con, spec)
         rules_sha256 = rules_fingerprint(spec)
+        batch = PartitionBatch(con, spec, rules_sha256)
+        results: dict[int, PartitionResult] = {}  # by the file's place in `files`
+        in_batch: list[int] = []
+
+        def commit() -> None:
+            results.update(zip(in_batch, batch.commit(_utc_now()), strict=True))
+            in_batch.clear()
+
         with tempfile.TemporaryDirectory(prefix="touchpoint_landing_") as workdir:
-            for file in files:
-                last = last_loads.get(file.partition)
-                report.partitions.append(_load_file(con, file, last, force, rules_sha256, Path(workdir)))
+            for i, file in enumerate(files):
+                result = _load_file(con, file, last_loads.get(file.partition), force, rules_sha256,
+                                    Path(workdir), batch)
+                if result is None:
+                    in_batch.append(i)
+                    if batch.full:
+                        commit()
+                else:
+                    results[i] = result
+            commit()
+        report.partitions = [results[i] for i in range(len(files))]
         if skipped := [p for p in report.partitions if p.status == "skipped_unchanged"]:
             con.begin()
-            _log(con, spec, skipped, _utc_now())
+            log_results(con, spec, skipped, _utc_now())
             con.commit()
         con.execute("checkpoint")
     finally:

@@ -18,6 +18,7 @@ import duckdb
 
 from orchestration.landing.contracts import CONTRACTS, SourceTable
 from orchestration.landing.validate import quote_ident
+from orchestration.warehouse import connect as connect_duckdb
 
 RAW_SCHEMA = "raw"
 QUARANTINE_TABLE = "raw._quarantine"
@@ -101,7 +102,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[SourceTable])
 
 def ensure_raw_schema(db_path: Path, tables: Iterable[SourceTable] = CONTRACTS) -> None:
     """Create every contract's raw table plus ``raw._quarantine`` and ``raw._load_log``."""
-    con = duckdb.connect(str(db_path))
+    con = connect_duckdb(str(db_path))
     try:
         ensure_tables(con, tables)
     finally:

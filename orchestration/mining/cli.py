@@ -202,13 +202,12 @@ def _cmd_homecoming(args: argparse.Namespace) -> int:
 
 
 def _cmd_all(args: argparse.Namespace) -> int:
-    import duckdb
-
     from orchestration.mining import from_marts
     from orchestration.mining.tables import write_table
+    from orchestration.warehouse import connect as connect_duckdb
 
     steps = args.step or list(from_marts.STEPS)
-    with duckdb.connect(args.db) as con:
+    with connect_duckdb(args.db) as con:
         for name in steps:
             result = from_marts.STEPS[name](con)
             rows = {t: write_table(con, t, f) for t, f in result.tables.items()}

@@ -178,20 +178,11 @@ def social_circles(con: duckdb.DuckDBPyConnection, seed: int = 0, min_penetratio
     metrics: dict[str, Any] = {"customers": len(members), "circles": int(len(sizes)),
                                "circle_size_median": float(sizes.median()) if len(sizes) else 0.0,
                                "key_persons": int(members["is_key_person"].sum()), "upsell_candidates": len(upsell),
-                               "modularity": round(_modularity(G, members), 4)}
+                               "modularity": round(sc.modularity(G, members), 4)}
     if members.empty:
         metrics["note"] = "no circles: no calls between customers in the marts"
     return StepResult({"social_circles": members, "circle_product_penetration": penetration,
                        "circle_upsell": upsell}, metrics, {"sizes": sizes})
-
-
-def _modularity(G: Any, members: pd.DataFrame) -> float:
-    import networkx as nx
-
-    if G.number_of_edges() == 0:
-        return float("nan")
-    groups = members.groupby("circle_id")["customer_id"].agg(set).tolist()
-    return float(nx.community.modularity(G, groups, weight="weight"))
 
 
 def recommendations(con: duckdb.DuckDBPyConnection, top_k: int = 3,

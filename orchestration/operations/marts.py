@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+
+from orchestration.warehouse import connect as connect_duckdb
 
 REPORTS_FOLDER = "reports"
 
@@ -41,7 +42,7 @@ class IvrFrames:
 def _read(database: Path, queries: dict[str, str]) -> dict[str, pd.DataFrame]:
     if not Path(database).exists():
         raise FileNotFoundError(f"database not found: {database} (run the pipeline first)")
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_duckdb(database, read_only=True) as con:
         missing = [name for name in queries if not con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?",
             [name]).fetchone()[0]]

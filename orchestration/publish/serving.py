@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.publish.pii_scan import build_pii_dictionary, scan_database
+from orchestration.warehouse import connect as connect_duckdb
 
 SERVED_SCHEMAS = ("marts", "campaigns")
 # Per served schema, the tables BI gets (None: every table and view). Of the campaign tables
@@ -92,7 +93,7 @@ def publish(db: Path, serving_db: Path, schemas: Iterable[str] = SERVED_SCHEMAS,
     excluded = set(exclude)
     result = PublishResult(serving_db, datetime.now(UTC).replace(tzinfo=None))
     try:
-        con = duckdb.connect(str(candidate))
+        con = connect_duckdb(str(candidate))
         try:
             con.execute(f"attach {_sql_string(str(db))} as work (read_only)")
             relations = [r for r in bi_relations(con, "work", schemas) if f"{r[0]}.{r[1]}" not in excluded]
@@ -128,7 +129,7 @@ def served_tables(serving_db: Path) -> dict[str, int]:
     """Rows per published table of the serving file (read-only), {} when it does not exist."""
     if not Path(serving_db).exists():
         return {}
-    with duckdb.connect(str(serving_db), read_only=True) as con:
+    with connect_duckdb(str(serving_db), read_only=True) as con:
         catalog = con.execute("select current_database()").fetchone()[0]
         return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
                 for s, t in bi_relations(con, catalog)}

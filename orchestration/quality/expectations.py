@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import yaml
 
 from orchestration.settings import PROJECT_DIR
+from orchestration.warehouse import connect as connect_duckdb
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network calls from GX
@@ -87,7 +87,7 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
 
 def read_frame(db: Path, query: str) -> pd.DataFrame:
     """The query's result from the DuckDB file, read-only (never takes the writer lock)."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_duckdb(str(db), read_only=True) as con:
         return con.execute(query).df()
 
 
@@ -100,7 +100,7 @@ def previous_row_count(serving_db: Path | None, table: str | None, count_query: 
     if serving_db is None or table is None or not Path(serving_db).exists():
         return None
     schema, name = table.split(".")
-    with duckdb.connect(str(serving_db), read_only=True) as con:
+    with connect_duckdb(str(serving_db), read_only=True) as con:
         found = con.execute("select count(*) from information_schema.tables where table_schema = ? "
                             "and table_name = ?", [schema, name]).fetchone()[0]
         if not found:
@@ -109,7 +109,9 @@ def previous_row_count(serving_db: Path | None, table: str | None, count_query: 
 
 
 def _expectation_objects(spec: SuiteSpec, previous_rows: int | None) -> list:
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
 
     configs = [ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta"))
                for e in spec.expectations]
@@ -188,7 +190,7 @@ def run_suite(spec: SuiteSpec, db: Path, serving_db: Path | None = None,
 def existing_suites(db: Path, suites: list[SuiteSpec] | None = None) -> list[SuiteSpec]:
     """The suites whose model exists as a relation in ``db`` (marts built by others may be absent)."""
     suites = load_suites() if suites is None else suites
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_duckdb(str(db), read_only=True) as con:
         present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
     return [s for s in suites if (s.schema, s.model) in present]
 

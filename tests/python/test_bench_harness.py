@@ -132,3 +132,28 @@ def test_scale_names() -> None:
     assert bench_run.scale_customers("1M") == ("1m", 1_000_000)
     assert bench_run.scale_customers("100k") == ("100k", 100_000)
     assert bench_run.scale_customers("5000") == ("5000", 5000)
+
+
+def test_an_unmeasured_scale_is_projected_and_labelled_as_such(tmp_path: Path) -> None:
+    def run(scale: str, customers: int, load: float, build: float) -> dict:
+        return {"scale": scale, "customers": customers, "months": 6, "seed": 42, "started_at": "s",
+                "finished_at": "f", "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux",
+                                                "python": "3.11", "versions": {}},
+                "load_average_start": [0.1], "load_average_end": [0.2],
+                "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": customers * 1000},
+                "stages": [_stage("generate", 5), _stage("load", load), _stage("dbt_build", build)],
+                "end_to_end": {"stages": ["load", "dbt_build"], "wall_seconds": load + build, "cpu_seconds": 1,
+                               "peak_rss_mb": 100},
+                "big_facts": [], "comparisons": {}}
+
+    (tmp_path / "20k.json").write_text(json.dumps(run("20k", 20_000, 30.0, 20.0)))
+    (tmp_path / "100k.json").write_text(json.dumps(run("100k", 100_000, 110.0, 60.0)))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    one_m = text[text.index("## 1m: 1,000,000 customers × 6 months — not measured"):]
+    assert "Projection, not a measurement" in one_m
+    # load: 110 s + 1 ms per customer × 900k more = 1,010 s; dbt build: 60 + 0.5 ms × 900k = 510 s
+    assert "| load (landing → raw, validated) | 1,010.0 |" in one_m
+    assert "| dbt build (seeds, models, snapshot, tests) | 510.0 |" in one_m
+    assert "| **end to end** | **1,520.0** |" in one_m
+    assert "## 20k: 20,000 customers" in text and "## 100k: 100,000 customers" in text
+    assert "| end to end ≤ 600 s" not in text  # no target is judged on a projection

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.landing import load_landing, validate
+from orchestration.landing import partition_batch, validate
 from orchestration.landing.contracts import CONTRACTS, contract
 from orchestration.landing.load_landing import (
     LoadInvariantError,
@@ -476,7 +476,7 @@ def test_failure_mid_partition_leaves_previous_state(landing: Path, db: Path, mo
     def broken(*args, **kwargs):  # the raw rows are already deleted and re-inserted by now
         raise OSError("disk full")
 
-    monkeypatch.setattr(load_landing, "_insert_quarantine", broken)
+    monkeypatch.setattr(partition_batch, "_insert_quarantine", broken)
     with pytest.raises(OSError, match="disk full"):
         load_table(db, landing, VISITS)
 
@@ -487,8 +487,8 @@ def test_failure_mid_partition_leaves_previous_state(landing: Path, db: Path, mo
 
 def test_row_lost_in_validation_is_an_invariant_error(landing: Path, db: Path, monkeypatch) -> None:
     before = _load_two_good_then_redeliver(landing, db)
-    real = load_landing.validation_sql
-    monkeypatch.setattr(load_landing, "validation_sql",
+    real = partition_batch.validation_sql
+    monkeypatch.setattr(partition_batch, "validation_sql",
                         lambda *a, **k: f"select * from ({real(*a, **k)}) where _source_row <> 3")
 
     with pytest.raises(LoadInvariantError, match="3 rows parsed but 2 validated"):
@@ -499,14 +499,14 @@ def test_row_lost_in_validation_is_an_invariant_error(landing: Path, db: Path, m
 
 def test_row_lost_on_insert_raises_and_rolls_back(landing: Path, db: Path, monkeypatch) -> None:
     before = _load_two_good_then_redeliver(landing, db)
-    real = load_landing._insert_rows
+    real = partition_batch._insert_rows
 
     def loses_a_row(con, *args):
         inserted = real(con, *args)
         con.execute(f"delete from raw.{VISITS} where visit_id = 'V6'")
         return inserted - 1
 
-    monkeypatch.setattr(load_landing, "_insert_rows", loses_a_row)
+    monkeypatch.setattr(partition_batch, "_insert_rows", loses_a_row)
     with pytest.raises(LoadInvariantError, match="3 rows read but 1 loaded . 1 quarantined"):
         load_table(db, landing, VISITS)
 

@@ -56,7 +56,7 @@ joined as (
         service_numbers.service_category,
         number_prefixes.operator as prefix_operator,
         number_prefixes.is_own_operator as is_own_operator_prefix,
-        {{ hash_pii('calls.callee_number') }} as callee_number_hash,
+        calls.callee_number,
         calls.is_three_way,
         calls.started_at,
         calls.call_date,
@@ -84,7 +84,8 @@ classified as (
         case
             when callee_customer_id is not null then callee_customer_id
             when service_number is not null then service_number
-            else callee_number_hash
+            {#- hashed only here: for most calls the callee is a customer or a service number #}
+            else {{ hash_pii('callee_number') }}
         end as callee_key,
         -- classification
         case

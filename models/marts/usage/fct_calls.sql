@@ -12,32 +12,29 @@ with calls as (
 
 aggregated as (
 
+    {#- The callee's class, operator, customer id and service number follow from callee_key (the
+        number it stands for): grouped by the key alone, they are carried with max(). -#}
     select
         caller_customer_id,
         callee_key,
         call_month,
-        callee_class,
-        callee_operator,
-        callee_customer_id,
-        service_number,
-        service_category,
+        max(callee_class) as callee_class,
+        max(callee_operator) as callee_operator,
+        max(callee_customer_id) as callee_customer_id,
+        max(service_number) as service_number,
+        max(service_category) as service_category,
         count(*) as call_count,
         sum(duration_minutes) as call_minutes,
         count(case when is_three_way then 1 end) as three_way_call_count,
         count(case when duration_seconds = 0 then 1 end) as unanswered_call_count,
         min(started_at) as first_call_at,
         max(started_at) as last_call_at,
-        count(distinct call_date) as call_day_count
+        {{ distinct_days_in_month('call_date') }} as call_day_count
     from calls
     group by
         caller_customer_id,
         callee_key,
-        call_month,
-        callee_class,
-        callee_operator,
-        callee_customer_id,
-        service_number,
-        service_category
+        call_month
 
 ),
 

@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 from typing import Optional
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -44,6 +43,7 @@ from orchestration.campaigns.build import CAMPAIGNS_DIR, BuildResult, run_build
 from orchestration.defs.pools import DUCKDB_WRITER_POOL
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import landing_dir
+from orchestration.warehouse import connect as connect_duckdb
 
 CAMPAIGNS_GROUP = "campaigns"
 MART_DEPS = ["dim_customer", "dim_product", "fct_contacts", "fct_campaign_offers", "fct_complaints", "fct_arrears",
@@ -73,7 +73,7 @@ def _funnel_md(result: BuildResult) -> MetadataValue:
 
 def _list_checks(database: Path, run_id: str) -> list[AssetCheckResult]:
     """Re-read what was written and check it against the warehouse (independent of the engine)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_duckdb(str(database), read_only=True) as con:
         bad_contact = con.execute("""
             select count(*) from campaigns.rpt_campaign_list l join marts.dim_customer c using (customer_id)
             where l.run_id = ? and (c.is_opted_out_marketing

@@ -7,7 +7,6 @@ as metadata, and checks its result against the load log independently of the loa
 
 import warnings
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -25,6 +24,7 @@ from orchestration.defs.pools import DUCKDB_WRITER_POOL
 from orchestration.defs.resources import WarehouseResource
 from orchestration.landing.contracts import CONTRACTS, SourceTable
 from orchestration.landing.load_landing import LoadReport, load_table
+from orchestration.warehouse import connect as connect_duckdb
 
 # `backfill_policy` on @asset is beta in Dagster 1.13: said once here, not once per day-grain table.
 warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy` of function `asset`")
@@ -47,7 +47,7 @@ def _partition_table_md(report: LoadReport) -> str:
 
 def _raw_counts_match_log(database: str, table: SourceTable) -> tuple[bool, dict[str, int]]:
     """Compare rows in the raw table per partition with the load log's last successful load."""
-    with duckdb.connect(database, read_only=True) as con:
+    with connect_duckdb(database, read_only=True) as con:
         mismatches = con.execute(
             f"""
             with last_load as (

@@ -50,6 +50,7 @@ from orchestration.mining import homecoming as hc
 from orchestration.mining import plots
 from orchestration.mining import recommendations as rc
 from orchestration.mining.tables import write_table
+from orchestration.warehouse import connect as connect_duckdb
 
 MINING_GROUP = "mining"
 
@@ -94,7 +95,7 @@ def _run(warehouse: WarehouseResource, step: Callable[[duckdb.DuckDBPyConnection
          ) -> tuple[fm.StepResult, dict[str, int], list[AssetCheckResult]]:
     """Read, compute, write and check in one connection (this process is the single writer)."""
     stamp = datetime.now()
-    with duckdb.connect(str(warehouse.database_path)) as con:
+    with connect_duckdb(str(warehouse.database_path)) as con:
         result = step(con)
         rows = {table: write_table(con, table, frame, stamp) for table, frame in result.tables.items()}
         check_results = checks(con, result)

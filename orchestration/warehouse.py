@@ -1,0 +1,27 @@
+"""Opening the DuckDB files from Python: one place for the settings every connection gets.
+
+dbt reads the same limit in ``profiles.yml``: ``TOUCHPOINT_DUCKDB_MEMORY`` (default 8GB) caps
+what DuckDB's buffer manager holds before it spills to ``<database>.tmp``, so a large run
+stays inside the machine's memory whichever process is working. DuckDB uses every core by
+default, which is what a one-writer pipeline wants. Every connection of a process to one file
+must share these settings: DuckDB refuses a second configuration for a file already open.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_MEMORY_LIMIT = "8GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings for a DuckDB connection (env ``TOUCHPOINT_DUCKDB_MEMORY``, e.g. ``4GB``)."""
+    return {"memory_limit": os.environ.get("TOUCHPOINT_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)}
+
+
+def connect(database: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to ``database`` with the project's memory limit."""
+    return duckdb.connect(str(database), read_only=read_only, config=duckdb_config())

@@ -1,0 +1,94 @@
+"""Partitions committed in batches: the same rows as one commit per partition, atomic per batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.landing import partition_batch
+from orchestration.landing.load_landing import load_table
+from tests.python.landing_files import load_log, quarantine, query, raw_contents, valid_row, write_bytes, write_csv
+
+VISITS = "halls__hall_visits"
+DAYS = ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"]
+
+
+def visit(day: str, n: int, **overrides: str) -> dict[str, str]:
+    return valid_row(VISITS, day, **{"visit_id": f"V{day[-2:]}{n}", "customer_id": f"CU{n:08d}", **overrides})
+
+
+def deliver(landing: Path) -> None:
+    """Four days: good rows, a broken value, a duplicate key, a malformed line and a refused file."""
+    write_csv(landing, VISITS, DAYS[0], [visit(DAYS[0], 1), visit(DAYS[0], 2, wait_minutes="x")])
+    write_csv(landing, VISITS, DAYS[1], [visit(DAYS[1], 1), visit(DAYS[1], 1), visit(DAYS[1], 3)])
+    write_csv(landing, VISITS, DAYS[2], [visit(DAYS[2], 1), "a,b", visit(DAYS[2], 2)])
+    write_bytes(landing, VISITS, DAYS[3], b"")  # empty: refused
+
+
+def state(db: Path) -> tuple:
+    # partition, status, read, loaded, quarantined (a refusal is logged when met, a load at its commit)
+    log = sorted(row[:5] for row in load_log(db, VISITS))
+    return raw_contents(db, VISITS), quarantine(db, VISITS), log
+
+
+@pytest.mark.parametrize("commit_rows", [1, 4, 1_000_000])
+def test_batch_size_does_not_change_what_is_loaded(tmp_path: Path, monkeypatch, commit_rows: int) -> None:
+    landing = tmp_path / "landing"
+    deliver(landing)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", 1)  # one partition per transaction
+    one_by_one = load_table(tmp_path / "one.duckdb", landing, VISITS)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", commit_rows)
+    batched = load_table(tmp_path / "batched.duckdb", landing, VISITS)
+
+    assert [(p.partition, p.status, p.rows_read, p.rows_loaded, p.rows_quarantined, p.reason_counts)
+            for p in batched.partitions] == [
+        (DAYS[0], "loaded", 2, 1, 1, {"type_mismatch": 1}),
+        (DAYS[1], "loaded", 3, 2, 1, {"duplicate_key": 1}),
+        (DAYS[2], "loaded", 3, 2, 1, {"malformed_line": 1}),
+        (DAYS[3], "refused", 0, 0, 0, {}),
+    ]
+    assert [p.message for p in batched.partitions] == [p.message for p in one_by_one.partitions]
+    assert state(tmp_path / "batched.duckdb") == state(tmp_path / "one.duckdb")
+    # rows of a partition stay in file order in the raw table
+    rows = query(tmp_path / "batched.duckdb", f"select _partition, _source_row from raw.{VISITS}")
+    assert rows == sorted(rows)
+
+
+def test_reload_of_a_batch_replaces_each_partition(tmp_path: Path) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    deliver(landing)
+    load_table(db, landing, VISITS)
+    write_csv(landing, VISITS, DAYS[1], [visit(DAYS[1], 7)])  # re-delivered, now one row
+    report = load_table(db, landing, VISITS)
+    assert [(p.partition, p.status) for p in report.partitions] == [
+        (DAYS[0], "skipped_unchanged"), (DAYS[1], "loaded"), (DAYS[2], "skipped_unchanged"), (DAYS[3], "refused")]
+    assert query(db, f"select _partition, count(*) from raw.{VISITS} group by 1 order by 1") == [
+        (DAYS[0], 1), (DAYS[1], 1), (DAYS[2], 2)]
+    assert query(db, "select \"partition\", reason_code from raw._quarantine order by 1") == [
+        (DAYS[0], "type_mismatch"), (DAYS[2], "malformed_line")]
+
+
+@pytest.mark.parametrize(("commit_rows", "kept"), [(1, [DAYS[0], DAYS[1]]), (1_000_000, [])])
+def test_a_failure_rolls_back_the_batch_in_hand_only(tmp_path: Path, monkeypatch, commit_rows: int,
+                                                     kept: list[str]) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    deliver(landing)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", commit_rows)
+    real = partition_batch._insert_rows
+
+    def fails_on_the_third_day(con, table, loaded_at):
+        if con.execute("select count(*) from _batch where _partition = ?", [DAYS[2]]).fetchone()[0]:
+            raise OSError("disk full")
+        return real(con, table, loaded_at)
+
+    monkeypatch.setattr(partition_batch, "_insert_rows", fails_on_the_third_day)
+    with pytest.raises(OSError, match="disk full"):
+        load_table(db, landing, VISITS)
+
+    assert [r[0] for r in query(db, f"select distinct _partition from raw.{VISITS} order by 1")] == kept
+    assert [r[0] for r in load_log(db, VISITS) if r[1] == "loaded"] == kept
+    monkeypatch.undo()
+    report = load_table(db, landing, VISITS)  # the next run loads what was rolled back
+    assert report.partitions_loaded == [d for d in DAYS[:3] if d not in kept]
+    assert query(db, f"select count(*) from raw.{VISITS}")[0][0] == 5
