@@ -25,22 +25,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
 
 import duckdb
 
 from orchestration.landing.contracts import CONTRACTS, SourceTable, contract
-from orchestration.landing.discover import (
-    LandingFile,
-    discover_files,
-    partition_problem,
-)
-from orchestration.landing.partition_batch import (
-    LoadInvariantError,
-    PartitionBatch,
-    PartitionResult,
-    log_results,
-)
+from orchestration.landing.discover import LandingFile, discover_files, partition_problem
+from orchestration.landing.partition_batch import (LoadInvariantError, PartitionBatch, PartitionResult, Status,
+                                                   log_results)
 from orchestration.landing.raw_schema import (
     LOAD_LOG_TABLE,
     ensure_raw_schema,
@@ -57,9 +48,6 @@ __all__ = [
     "LandingFileError", "LoadInvariantError", "LoadReport", "PartitionResult", "REASON_CODES",
     "ensure_raw_schema", "load_all", "load_table", "raw_table_ddl",
 ]
-
-Status = Literal["loaded", "refused", "skipped_unchanged"]
-
 
 @dataclass
 class LoadReport:
@@ -218,7 +206,7 @@ def load_table(db_path: Path, landing: Path, table: SourceTable | str, partition
                 raise ValueError(f"{spec.name}: requested partition {problem}")
         files = [f for f in files if f.partition in wanted]
         report.missing = sorted(wanted - {f.partition for f in files})
-    con = connect_duckdb(str(db_path))
+    con = connect_duckdb(db_path)
     try:
         # Checkpoint once at the end rather than every 16 MB of WAL: a backfill of many daily
         # partitions otherwise spends most of its time in repeated checkpoints.

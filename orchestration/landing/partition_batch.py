@@ -18,22 +18,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import duckdb
 
 from orchestration.landing.contracts import SourceTable
 from orchestration.landing.discover import LandingFile
-from orchestration.landing.raw_schema import (
-    LOAD_LOG_TABLE,
-    QUARANTINE_TABLE,
-    raw_table_ref,
-)
+from orchestration.landing.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE, raw_table_ref
 from orchestration.landing.read_files import LandingFileError, StagedFile
 from orchestration.landing.validate import quote_ident, validation_sql
 
 # Rows (read) a batch gathers before it is committed: several row groups per commit, while the
 # temp tables stay small next to the memory DuckDB is given.
 COMMIT_ROWS = 1_000_000
+
+Status = Literal["loaded", "refused", "skipped_unchanged"]
 
 
 class LoadInvariantError(AssertionError):
@@ -46,7 +45,7 @@ class PartitionResult:
 
     partition: str | None
     source_file: str
-    status: str  # loaded, refused or skipped_unchanged
+    status: Status
     rows_read: int | None
     rows_loaded: int
     rows_quarantined: int
@@ -85,6 +84,7 @@ class PartitionBatch:
         self.con, self.table, self.rules_sha256 = con, table, rules_sha256
         self.pending: list[_Pending] = []
         self.rows = 0
+        self._created = False  # _batch takes its columns from the first validated file
         con.execute("drop table if exists _batch")
         con.execute("create or replace temp table _batch_rejects (_partition varchar, _source_file varchar, "
                     "_source_row bigint, reason_code varchar, reason varchar, raw_record varchar)")
@@ -103,11 +103,11 @@ class PartitionBatch:
         select = f"select ? as _partition, ? as _source_file, * from ({sql})"
         params = [file.partition, file.relative_path]
         try:
-            if self.con.execute("select count(*) from duckdb_tables() where temporary and table_name = '_batch'"
-                                ).fetchone()[0]:
+            if self._created:
                 validated = self.con.execute(f"insert into _batch {select}", params).fetchone()[0]
             else:
                 self.con.execute(f"create temp table _batch as {select}", params)
+                self._created = True
                 validated = self.con.execute("select count(*) from _batch").fetchone()[0]
         except (duckdb.IOException, duckdb.InvalidInputException) as error:
             if file.table.format != "parquet":
@@ -146,7 +146,7 @@ class PartitionBatch:
             con.rollback()
             raise
         finally:
-            self.pending, self.rows = [], 0
+            self.pending, self.rows, self._created = [], 0, False
             con.execute("drop table if exists _batch")
             con.execute("delete from _batch_rejects")
         return results

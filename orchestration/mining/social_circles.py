@@ -82,17 +82,23 @@ def detect_circles(G: nx.Graph, seed: int = 0, resolution: float = 1.0,
                 "is_key_person"]].sort_values(["circle_id", "customer_id"], ignore_index=True)
 
 
+def _igraph(G: nx.Graph) -> tuple[ig.Graph, pd.Index]:
+    """``G`` as a weighted igraph graph, and its node names by igraph vertex index."""
+    u, v, w = _edge_arrays(G)
+    nodes = pd.Index(list(G.nodes))
+    graph = ig.Graph(n=len(nodes), edges=np.column_stack([nodes.get_indexer(u), nodes.get_indexer(v)]).tolist(),
+                     edge_attrs={"weight": np.asarray(w, dtype=float).tolist()})
+    return graph, nodes
+
+
 def modularity(G: nx.Graph, members: pd.DataFrame) -> float:
     """Weighted modularity of the circles in ``members`` (customer_id, circle_id) on ``G``; NaN
     for a graph without edges. A node of ``G`` missing from ``members`` is a circle of its own."""
     if G.number_of_edges() == 0:
         return float("nan")
-    u, v, w = _edge_arrays(G)
-    nodes = pd.Index(list(G.nodes))
+    graph, nodes = _igraph(G)
     circle = pd.Series(members["circle_id"].to_numpy(), index=members["customer_id"].to_numpy()).reindex(nodes)
     membership, _ = pd.factorize(circle.fillna(pd.Series(nodes.astype(str), index=nodes).radd("node:")))
-    graph = ig.Graph(n=len(nodes), edges=np.column_stack([nodes.get_indexer(u), nodes.get_indexer(v)]).tolist(),
-                     edge_attrs={"weight": np.asarray(w, dtype=float).tolist()})
     return float(graph.modularity(membership.tolist(), weights="weight"))
 
 
@@ -100,10 +106,7 @@ def louvain(G: nx.Graph, seed: int = 0, resolution: float = 1.0) -> list[list[st
     """Louvain communities of the weighted graph ``G`` (lists of node names), by igraph's multilevel
     algorithm with its random choices drawn from ``random.Random(seed)``: same graph, same seed,
     same communities."""
-    u, v, w = _edge_arrays(G)
-    nodes = pd.Index(list(G.nodes))  # isolated nodes too: each is a community of its own
-    graph = ig.Graph(n=len(nodes), edges=np.column_stack([nodes.get_indexer(u), nodes.get_indexer(v)]).tolist(),
-                     edge_attrs={"weight": np.asarray(w, dtype=float).tolist()})
+    graph, nodes = _igraph(G)  # isolated nodes too: each is a community of its own
     ig.set_random_number_generator(random.Random(seed))
     try:
         membership = np.asarray(graph.community_multilevel(weights="weight", resolution=resolution).membership)

@@ -109,9 +109,7 @@ def previous_row_count(serving_db: Path | None, table: str | None, count_query: 
 
 
 def _expectation_objects(spec: SuiteSpec, previous_rows: int | None) -> list:
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     configs = [ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta"))
                for e in spec.expectations]
