@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -45,10 +44,10 @@ def statements(log_file: Path) -> tuple[list[str], float]:
 def replay(db: Path, sqls: list[str]) -> dict:
     import duckdb
 
-    con = duckdb.connect(str(db), config={
-        "memory_limit": os.environ.get("TOUCHPOINT_DUCKDB_MEMORY", "8GB"),
-        "preserve_insertion_order": False,
-    })
+    from orchestration.warehouse import duckdb_config
+
+    # the profile's settings: the project's memory limit, and dbt-duckdb's preserve_insertion_order
+    con = duckdb.connect(str(db), config=duckdb_config() | {"preserve_insertion_order": False})
     errors: list[str] = []
     started = time.perf_counter()
     for sql in sqls:

@@ -93,5 +93,8 @@ def machine() -> dict:
         except ImportError:
             continue
     versions["dbt"] = str(versions.get("dbt"))
+    from orchestration.warehouse import duckdb_config
+
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem_gib, "os": platform.platform(),
-            "python": platform.python_version(), "versions": versions}
+            "python": platform.python_version(), "versions": versions,
+            "duckdb_memory_limit": duckdb_config()["memory_limit"]}

@@ -1,8 +1,10 @@
 """Opening the DuckDB files from Python: one place for the settings every connection gets.
 
-dbt reads the same limit in ``profiles.yml``: ``TOUCHPOINT_DUCKDB_MEMORY`` (default 8GB) caps
+dbt reads the same limit in ``profiles.yml``: ``TOUCHPOINT_DUCKDB_MEMORY`` (default 4GB) caps
 what DuckDB's buffer manager holds before it spills to ``<database>.tmp``, so a large run
-stays inside the machine's memory whichever process is working. DuckDB uses every core by
+stays inside the machine's memory whichever process is working. 4GB keeps a stage's peak
+inside the 6 GiB the pipeline is allowed, with room for Python beside it; at 100k customers
+the largest model (fct_calls) took 60.5 s under it against 55.5 s under 8GB. DuckDB uses every core by
 default, which is what a one-writer pipeline wants. Every connection of a process to one file
 must share these settings: DuckDB refuses a second configuration for a file already open.
 """
@@ -14,11 +16,11 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_MEMORY_LIMIT = "8GB"
+DEFAULT_MEMORY_LIMIT = "4GB"
 
 
 def duckdb_config() -> dict[str, str]:
-    """Settings for a DuckDB connection (env ``TOUCHPOINT_DUCKDB_MEMORY``, e.g. ``4GB``)."""
+    """Settings for a DuckDB connection (env ``TOUCHPOINT_DUCKDB_MEMORY``, e.g. ``8GB``)."""
     return {"memory_limit": os.environ.get("TOUCHPOINT_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)}
 
 

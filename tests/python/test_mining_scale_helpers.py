@@ -1,12 +1,17 @@
-"""What keeps mining fast at scale: igraph's Louvain and modularity, and threads for big tables."""
+"""What keeps mining fast at scale: igraph's Louvain and modularity, threads for big tables, and
+swap-to-reference contributions asked only of the trees that split on the swapped feature."""
 
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
 
 from orchestration.mining import churn
+from orchestration.mining import tabular_model as tm
+from orchestration.mining import tree_contributions as tc
 from orchestration.mining import social_circles as sc
 
 
@@ -49,3 +54,54 @@ def test_modularity_matches_networkx() -> None:
 def test_trees_use_every_core_only_on_big_tables() -> None:
     assert churn.openmp_threads(churn.PARALLEL_FROM_ROWS - 1) == 1
     assert churn.openmp_threads(churn.PARALLEL_FROM_ROWS) is None
+
+
+def churn_like_table(n: int = 900, seed: int = 3) -> pd.DataFrame:
+    """Numbers with blanks, a category with blanks, and a label that depends on both."""
+    rng = np.random.default_rng(seed)
+    calls = rng.poisson(3.0, n).astype(float)
+    calls[rng.random(n) < 0.1] = np.nan
+    fee = rng.uniform(10, 300, n)
+    plan = rng.choice(["gold", "silver", "bronze", None], n)
+    drop = rng.normal(0, 1, n)
+    risk = 1 / (1 + np.exp(-(-1.0 + 0.6 * np.nan_to_num(calls, nan=5) - 0.01 * fee + 1.2 * (plan == "silver")
+                             + 0.8 * drop)))
+    return pd.DataFrame({"calls": calls, "fee": fee, "plan": plan, "usage_drop": drop,
+                         "left": np.where(rng.random(n) < risk, 1, 0)})
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[object, pd.DataFrame, dict[str, object]]:
+    prepared = tm.prepare_table(churn_like_table(), target="left")
+    model = tm.build_model(prepared, seed=0).fit(prepared.X, prepared.y)
+    return model, prepared.X, tm.reference_values(prepared.X, prepared)
+
+
+def test_tree_by_tree_swaps_equal_asking_the_whole_model(fitted) -> None:  # noqa: ANN001
+    model, X, reference = fitted
+    rows_of = {col: np.arange(0, len(X), 2) for col in X.columns}  # every other row, every feature
+    base, swapped = tc.swapped_probabilities(model, X, reference, rows_of)
+    np.testing.assert_allclose(base, model.predict_proba(X)[:, 1], rtol=0, atol=1e-12)
+    assert set(swapped) == set(X.columns)
+    for col, rows in rows_of.items():
+        frame = X.iloc[rows].copy()
+        frame[col] = reference[col]
+        np.testing.assert_allclose(swapped[col], model.predict_proba(frame)[:, 1], rtol=0, atol=1e-12)
+
+
+def test_explain_gives_the_same_drivers_with_and_without_the_shortcut(fitted, monkeypatch) -> None:  # noqa: ANN001
+    model, X, reference = fitted
+    fast = tm.explain(model, X, reference, top=3)
+    monkeypatch.setattr(tm, "swapped_probabilities", lambda *args, **kwargs: None)
+    slow = tm.explain(model, X, reference, top=3)
+    assert len(fast) > len(X) // 2  # most rows have a driver: the comparison is not of empty frames
+    keys = ["row", "driver_rank", "feature", "feature_value"]
+    pd.testing.assert_frame_equal(fast[keys], slow[keys])
+    np.testing.assert_allclose(fast["contribution_log_odds"], slow["contribution_log_odds"], rtol=0, atol=1e-9)
+
+
+def test_the_shortcut_declines_a_model_it_cannot_reproduce(fitted) -> None:  # noqa: ANN001
+    _, X, reference = fitted
+    y = (X["fee"] > 150).astype(int)
+    other = LogisticRegression().fit(X[["fee", "usage_drop"]], y)
+    assert tc.swapped_probabilities(other, X[["fee", "usage_drop"]], reference, {"fee": np.arange(3)}) is None

@@ -22,6 +22,6 @@ def test_connect_applies_the_memory_limit_from_the_environment(tmp_path: Path, m
 
 def test_the_default_matches_the_dbt_profile(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("TOUCHPOINT_DUCKDB_MEMORY", raising=False)
-    assert warehouse.duckdb_config() == {"memory_limit": "8GB"}
+    assert warehouse.duckdb_config() == {"memory_limit": "4GB"}
     profile = (Path(warehouse.__file__).resolve().parents[1] / "profiles.yml").read_text()
     assert f"env_var('TOUCHPOINT_DUCKDB_MEMORY', '{warehouse.DEFAULT_MEMORY_LIMIT}')" in profile
