@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import subprocess
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ class StageResult:
     load_average_start: float
     rows: int | None = None  # rows the stage processed, when it has a natural count
     detail: dict = field(default_factory=dict)
+    interrupted: bool = False  # stopped (Ctrl-C, SIGTERM) before it finished: the times are lower bounds
 
     @property
     def ok(self) -> bool:
@@ -40,7 +42,18 @@ class StageResult:
 
 
 class StageFailed(RuntimeError):
-    pass
+    def __init__(self, message: str, result: StageResult):
+        super().__init__(message)
+        self.result = result
+
+
+class StageInterrupted(RuntimeError):
+    """The benchmark was stopped while a stage ran: the stage's process group was killed and what
+    it had used so far is in ``result``."""
+
+    def __init__(self, result: StageResult):
+        super().__init__(f"stage {result.name!r} interrupted after {result.wall_seconds:.1f} s")
+        self.result = result
 
 
 def run_stage(name: str, command: list[str], env: dict[str, str], log_dir: Path, cwd: Path,
@@ -50,21 +63,31 @@ def run_stage(name: str, command: list[str], env: dict[str, str], log_dir: Path,
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     load = os.getloadavg()[0]
+    interrupted = False
     with log_path.open("w") as log:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
+        # Its own process group, so stopping the benchmark stops the stage and all it started.
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                start_new_session=True)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except KeyboardInterrupt:
+            interrupted = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     result = StageResult(
         name=name, command=command, wall_seconds=round(wall, 3),
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
-        returncode=proc.returncode, load_average_start=round(load, 2),
+        returncode=proc.returncode, load_average_start=round(load, 2), interrupted=interrupted,
     )
+    if interrupted:
+        raise StageInterrupted(result)
     if result.returncode not in ok_codes:
         tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-25:])
-        raise StageFailed(f"stage {name!r} exited {result.returncode}; last lines of {log_path}:\n{tail}")
+        raise StageFailed(f"stage {name!r} exited {result.returncode}; last lines of {log_path}:\n{tail}", result)
     return result
 
 

@@ -40,13 +40,23 @@ def _machine(results: list[dict]) -> list[str]:
 def _stage_table(r: dict) -> list[str]:
     lines = ["| stage | wall s | CPU s | peak RSS MB | rows | rows/s | load avg at start |",
              "|---|---:|---:|---:|---:|---:|---:|"]
+    stopped = r.get("stopped") or {}
     for s in r["stages"]:
-        lines.append(f"| {STAGE_LABELS.get(s['name'], s['name'])} | {_fmt_s(s['wall_seconds'])} | "
-                     f"{_fmt_s(s['cpu_seconds'])} | {_fmt_n(s['peak_rss_mb'])} | {_fmt_n(s.get('rows'))} | "
-                     f"{_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
+        label, wall = STAGE_LABELS.get(s["name"], s["name"]), _fmt_s(s["wall_seconds"])
+        if s.get("interrupted"):
+            label, wall = f"{label} — **stopped before it finished**", f"> {wall}"
+        elif stopped.get("reason") == "failed" and stopped.get("stage") == s["name"]:
+            label = f"{label} — **failed** (exit {s['returncode']})"
+        lines.append(f"| {label} | {wall} | {_fmt_s(s['cpu_seconds'])} | {_fmt_n(s['peak_rss_mb'])} | "
+                     f"{_fmt_n(s.get('rows'))} | {_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
     e = r["end_to_end"]
-    lines.append(f"| **end to end** (load → publish) | **{_fmt_s(e['wall_seconds'])}** | "
-                 f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
+    missing = e.get("not_measured") or []
+    if missing:
+        lines.append(f"| **end to end, measured stages only** (not measured: {', '.join(missing)}) | "
+                     f"**> {_fmt_s(e['wall_seconds'])}** | {_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
+    else:
+        lines.append(f"| **end to end** (load → publish) | **{_fmt_s(e['wall_seconds'])}** | "
+                     f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
     failing = [(s["name"], s["detail"]["failed"]) for s in r["stages"] if (s.get("detail") or {}).get("failed")]
     for name, nodes in failing:
         lines.append(f"\ndbt nodes that failed in `{name}` (the stage still ran to the end): "
@@ -71,7 +81,9 @@ def _facts_table(r: dict) -> list[str]:
 def _comparisons(r: dict) -> list[str]:
     c = r.get("comparisons") or {}
     if not c:
-        return ["Comparisons not run (`--skip-comparisons`)."]
+        stopped = r.get("stopped")
+        return [f"Comparisons not run (the run stopped at `{stopped['stage']}`)." if stopped
+                else "Comparisons not run (`--skip-comparisons`)."]
     lines = []
     o = c.get("dbt_overhead")
     if o:
@@ -107,11 +119,18 @@ def _targets(results: dict[str, dict]) -> list[str]:
 
     for scale, r in results.items():
         e = r["end_to_end"]
+        # A run that stopped early measured a lower bound: it can only fail a target, never meet it.
+        missing = e.get("not_measured") or []
+        bound = "> " if missing else ""
+        partial = f" ({len(END_TO_END) - len(missing)} of {len(END_TO_END)} stages measured)" if missing else ""
         if scale == "1m":
-            row("end to end ≤ 600 s, peak RSS ≤ 6 GiB", scale, f"{_fmt_s(e['wall_seconds'])} s, "
-                f"{e['peak_rss_mb'] / 1024:.2f} GiB", e["wall_seconds"] <= 600 and e["peak_rss_mb"] <= 6144)
+            over = e["wall_seconds"] > 600 or e["peak_rss_mb"] > 6144
+            row("end to end ≤ 600 s, peak RSS ≤ 6 GiB", scale, f"{bound}{_fmt_s(e['wall_seconds'])} s, "
+                f"{bound}{e['peak_rss_mb'] / 1024:.2f} GiB{partial}", False if over else (None if missing else True))
         if scale == "100k":
-            row("end to end ≤ 90 s", scale, f"{_fmt_s(e['wall_seconds'])} s", e["wall_seconds"] <= 90)
+            over = e["wall_seconds"] > 90
+            row("end to end ≤ 90 s", scale, f"{bound}{_fmt_s(e['wall_seconds'])} s{partial}",
+                False if over else (None if missing else True))
         c = r.get("comparisons") or {}
         if "dbt_overhead" in c:
             row("dbt overhead ≤ 1.3× (target at 1M)", scale, f"{c['dbt_overhead']['ratio']}×",
@@ -130,32 +149,68 @@ def _targets(results: dict[str, dict]) -> list[str]:
     return lines
 
 
-def _projection(results: dict[str, dict], scale: str, customers: int) -> list[str]:
-    """A scale with no results file: each end-to-end stage projected linearly in customers from
-    the two largest measured scales (same months). Labelled as a projection, never as a result."""
-    measured = sorted((r for r in results.values() if r.get("months") == 6), key=lambda r: r["customers"])[-2:]
-    out = [f"## {scale}: {customers:,} customers × 6 months — not measured", "",
-           f"No `bench/results/{scale}.json` yet (`make bench SCALE={scale}`)."]
-    if len(measured) < 2:
-        return out + [""]
-    (a, b) = measured
-    stages = [s["name"] for s in b["stages"] if s["name"] in END_TO_END]
+def _complete(r: dict) -> bool:
+    return not r["end_to_end"].get("not_measured")
+
+
+def _projected_stages(results: dict[str, dict], customers: int, names: list[str]) -> tuple[list[str], float, list]:
+    """Each stage's wall time extended linearly in customers (fixed cost + cost per customer) from
+    the two largest complete 6-month runs. Returns table rows, their total and the two runs."""
+    base = sorted((r for r in results.values() if r.get("months") == 6 and _complete(r)),
+                  key=lambda r: r["customers"])[-2:]
+    if len(base) < 2:
+        return [], 0.0, base
+    (a, b) = base
     wall = {r["scale"]: {s["name"]: s["wall_seconds"] for s in r["stages"]} for r in (a, b)}
-    lines = [f"Projection, not a measurement: each stage's wall time extended linearly in customers from "
-             f"the {a['scale']} and {b['scale']} runs above (fixed cost + cost per customer). Landing rows "
-             f"grow with customers × months ({_fmt_n(b['landing']['rows_read_by_first_load'])} rows at "
-             f"{b['customers']:,}).", "", "| stage | projected wall s |", "|---|---:|"]
-    total = 0.0
-    for name in stages:
+    rows, total = [], 0.0
+    for name in names:
         wa, wb = wall[a["scale"]].get(name), wall[b["scale"]].get(name)
         if wa is None or wb is None:
             continue
         slope = (wb - wa) / (b["customers"] - a["customers"])
         projected = max(wb + slope * (customers - b["customers"]), 0.0)
         total += projected
-        lines.append(f"| {STAGE_LABELS.get(name, name)} | {_fmt_s(projected)} |")
-    lines.append(f"| **end to end** | **{_fmt_s(total)}** |")
+        rows.append(f"| {STAGE_LABELS.get(name, name)} | {_fmt_s(projected)} |")
+    return rows, total, base
+
+
+def _projection(results: dict[str, dict], scale: str, customers: int) -> list[str]:
+    """A scale with no results file: every end-to-end stage projected. Labelled as a projection,
+    never as a result."""
+    out = [f"## {scale}: {customers:,} customers × 6 months — not measured", "",
+           f"No `bench/results/{scale}.json` yet (`make bench SCALE={scale}`)."]
+    rows, total, base = _projected_stages(results, customers, END_TO_END)
+    if not rows:
+        return out + [""]
+    (a, b) = base
+    lines = [f"Projection, not a measurement: each stage's wall time extended linearly in customers from "
+             f"the {a['scale']} and {b['scale']} runs above (fixed cost + cost per customer). Landing rows "
+             f"grow with customers × months ({_fmt_n(b['landing']['rows_read_by_first_load'])} rows at "
+             f"{b['customers']:,}).", "", "| stage | projected wall s |", "|---|---:|", *rows,
+             f"| **end to end** | **{_fmt_s(total)}** |"]
     return out + [""] + lines + [""]
+
+
+def _stopped(r: dict, results: dict[str, dict]) -> list[str]:
+    """Why a run ended early, and (labelled as such) a projection of the stages it did not measure."""
+    stopped = r.get("stopped")
+    if not stopped:
+        return []
+    why = {"until": f"stopped as asked after `{stopped['stage']}` (`--until {stopped['stage']}`)",
+           "interrupted": f"stopped by hand while `{stopped['stage']}` ran, after "
+                          f"{_fmt_s(stopped.get('after_seconds'))} s",
+           "failed": f"`{stopped['stage']}` failed (exit {stopped.get('returncode')})"}[stopped["reason"]]
+    out = [f"**This run did not finish**: {why}. Stages after it were not run; figures above are what "
+           "was measured."]
+    missing = r["end_to_end"].get("not_measured") or []
+    rows, total, base = _projected_stages(results, r["customers"], missing)
+    if rows:
+        out += ["", f"Projection of the stages not measured, not a measurement: linear in customers from the "
+                f"{base[0]['scale']} and {base[1]['scale']} runs.", "", "| stage | projected wall s |",
+                "|---|---:|", *rows,
+                f"| **measured {_fmt_s(r['end_to_end']['wall_seconds'])} s + projected** | "
+                f"**{_fmt_s(r['end_to_end']['wall_seconds'] + total)}** |"]
+    return out + [""]
 
 
 def write_results_md(results_dir: Path, path: Path) -> Path:
@@ -179,7 +234,7 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
                 f"{land['bytes'] / 1e6:,.0f} MB, {_fmt_n(land['rows_read_by_first_load'])} rows read by the first "
                 "load (the last day held back for the incremental run). DuckDB memory_limit: "
                 f"{r['machine'].get('duckdb_memory_limit', '8GB (the default then)')}.", "",
-                *_stage_table(r), "", "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
+                *_stage_table(r), "", *_stopped(r, results), "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
                 *_comparisons(r), ""]
     for scale, customers in SCALES.items():
         if scale not in results:

@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -37,9 +38,10 @@ PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(BENCH_DIR))
 
-from measure import StageResult, machine, run_stage  # noqa: E402
+from measure import StageFailed, StageInterrupted, StageResult, machine, run_stage  # noqa: E402
 from report import END_TO_END, SCALES, write_results_md  # noqa: E402
 
+PIPELINE = ["generate", *END_TO_END]
 BIG_FACTS = ["fct_usage_daily", "fct_calls", "fct_contacts", "fct_billing_monthly", "fct_subscription_events",
              "int_customer_features", "mart_customer_360"]
 
@@ -60,6 +62,10 @@ class Bench:
         self.target, self.logs = work / "target", work / "logs"
         self.bin = Path(sys.executable).parent
         self.stages: list[StageResult] = []
+        self.until: str | None = None  # stop after this pipeline stage (`--until`)
+        self.stopped: dict | None = None  # why the run ended before its last stage, when it did
+        self.load_detail: dict = {}  # what the first load read, per table
+        self.big_facts: list[dict] = []  # rows and seconds of the big facts in the full dbt build
         self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
         self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
                     "TOUCHPOINT_SERVING_DB": str(self.serving), "TOUCHPOINT_GX_DIR": str(work / "gx"),
@@ -71,7 +77,11 @@ class Bench:
               ok_codes: tuple[int, ...] = (0,)) -> StageResult:
         print(f"[bench {self.label}] {name}: {' '.join(command[:6])}{' …' if len(command) > 6 else ''}",
               flush=True)
-        result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes)
+        try:
+            result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes)
+        except (StageFailed, StageInterrupted) as stop:
+            self.stages.append(stop.result)  # measured up to where it stopped, and reported as such
+            raise
         if out is not None and out.exists():
             result.detail = json.loads(out.read_text())
         elif out is not None:  # a script that prints its JSON as the last line of its output
@@ -156,39 +166,32 @@ class Bench:
 
     # -- the stages ----------------------------------------------------------------------------
     def run(self, reuse_landing: bool, skip_comparisons: bool) -> dict:
+        """Every stage, then the comparisons. A stage that fails, the benchmark being stopped
+        (Ctrl-C, SIGTERM) or `--until` end the run early: what was measured is still returned,
+        with ``stopped`` saying where and why."""
         started = dt.datetime.now().astimezone()
         self.work.mkdir(parents=True, exist_ok=True)
         load_start = os.getloadavg()
-        self.generate(reuse_landing)
-        new_day = self.hold_back_last_day()
-        for path in (self.db, self.serving, self.db.with_suffix(".duckdb.wal")):
-            path.unlink(missing_ok=True)
-        shutil.rmtree(self.work / "gx", ignore_errors=True)
-        shutil.rmtree(self.work / "lists", ignore_errors=True)
-
-        out = self.work / "stage_out"
-        out.mkdir(exist_ok=True)
-        load = self.stage("load", self.python("stages.py", "load", "--db", str(self.db), "--landing",
-                                              str(self.landing), "--out", str(out / "load.json")),
-                          out / "load.json")
-        load.rows = load.detail["rows_read"]
-        self.stage("knowledge", self.touchpoint("knowledge", "compile", "--db", str(self.db)))
-        build = self.dbt_stage("dbt_build", "build", "--exclude", "source:mining+")
-        big_facts = self._big_facts(self.node_timing["dbt_build"], out)
-        checks = self.stage("checks", self.python("stages.py", "checks", "--db", str(self.db), "--out",
-                                                  str(out / "checks.json")), out / "checks.json")
-        checks.rows = checks.detail.get("rows")
-        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db)))
-        self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+")
-        self.stage("lists", self.touchpoint("campaign", "build", "--db", str(self.db), "--lists",
-                                            str(self.work / "lists")))
-        publish = self.stage("publish", self.python("stages.py", "publish", "--db", str(self.db), "--serving",
-                                                    str(self.serving), "--out", str(out / "publish.json")),
-                             out / "publish.json")
-        publish.rows = publish.detail.get("rows")
-
-        comparisons = {} if skip_comparisons else self.comparisons(new_day, build, out)
-        self._restore_holdback()
+        comparisons: dict = {}
+        try:
+            self.generate(reuse_landing)
+            self._reached("generate")
+            new_day = self.hold_back_last_day()
+            build = self._pipeline(self.work / "stage_out")
+            if not skip_comparisons:
+                comparisons = self.comparisons(new_day, build, self.work / "stage_out")
+        except _Stop:
+            pass
+        except StageInterrupted as stop:
+            self.stopped = {"reason": "interrupted", "stage": stop.result.name,
+                            "after_seconds": stop.result.wall_seconds}
+        except StageFailed as stop:
+            self.stopped = {"reason": "failed", "stage": stop.result.name, "returncode": stop.result.returncode,
+                            "message": str(stop)[-2000:]}
+        finally:
+            self._restore_holdback()
+        unfinished = self.stopped["stage"] if self.stopped and self.stopped["reason"] != "until" else None
+        measured = {s.name for s in self.stages} - {unfinished}
         e2e = [s for s in self.stages if s.name in END_TO_END]
         return {
             "scale": self.label, "customers": self.customers, "months": self.months, "seed": self.seed,
@@ -196,14 +199,57 @@ class Bench:
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": machine(), "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
-            "landing": self._landing_size(load.detail),
+            "landing": self._landing_size(self.load_detail),
             "stages": [s.to_json() for s in self.stages],
+            "stopped": self.stopped,
             "end_to_end": {"stages": [s.name for s in e2e],
+                           "not_measured": [n for n in END_TO_END if n not in measured],
                            "wall_seconds": round(sum(s.wall_seconds for s in e2e), 3),
                            "cpu_seconds": round(sum(s.cpu_seconds for s in e2e), 3),
-                           "peak_rss_mb": max(s.peak_rss_mb for s in e2e)},
-            "big_facts": big_facts, "comparisons": comparisons,
+                           "peak_rss_mb": max((s.peak_rss_mb for s in e2e), default=0.0)},
+            "big_facts": self.big_facts, "comparisons": comparisons,
         }
+
+    def _reached(self, name: str) -> None:
+        if self.until == name:
+            self.stopped = {"reason": "until", "stage": name}
+            raise _Stop(name)
+
+    def _pipeline(self, out: Path) -> StageResult:
+        """load → knowledge → dbt build → checks → mining → mining marts → lists → publish; returns
+        the full dbt build's measurement (the incremental run is compared with it)."""
+        for path in (self.db, self.serving, self.db.with_suffix(".duckdb.wal")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(self.work / "gx", ignore_errors=True)
+        shutil.rmtree(self.work / "lists", ignore_errors=True)
+        out.mkdir(exist_ok=True)
+        load = self.stage("load", self.python("stages.py", "load", "--db", str(self.db), "--landing",
+                                              str(self.landing), "--out", str(out / "load.json")),
+                          out / "load.json")
+        load.rows = load.detail["rows_read"]
+        self.load_detail = load.detail
+        self._reached("load")
+        self.stage("knowledge", self.touchpoint("knowledge", "compile", "--db", str(self.db)))
+        self._reached("knowledge")
+        build = self.dbt_stage("dbt_build", "build", "--exclude", "source:mining+")
+        self.big_facts = self._big_facts(self.node_timing["dbt_build"], out)
+        self._reached("dbt_build")
+        checks = self.stage("checks", self.python("stages.py", "checks", "--db", str(self.db), "--out",
+                                                  str(out / "checks.json")), out / "checks.json")
+        checks.rows = checks.detail.get("rows")
+        self._reached("checks")
+        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db)))
+        self._reached("mining")
+        self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+")
+        self._reached("dbt_mining_marts")
+        self.stage("lists", self.touchpoint("campaign", "build", "--db", str(self.db), "--lists",
+                                            str(self.work / "lists")))
+        self._reached("lists")
+        publish = self.stage("publish", self.python("stages.py", "publish", "--db", str(self.db), "--serving",
+                                                    str(self.serving), "--out", str(out / "publish.json")),
+                             out / "publish.json")
+        publish.rows = publish.detail.get("rows")
+        return build
 
     def comparisons(self, new_day: str, build: StageResult, out: Path) -> dict:
         # dbt's overhead: the same build again, every statement logged, then replayed directly.
@@ -264,6 +310,14 @@ class Bench:
                 "rows_read_by_first_load": load_detail.get("rows_read")}
 
 
+class _Stop(Exception):
+    """`--until` reached: the stages after it are not run."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the benchmark like Ctrl-C: the running stage is killed, results kept
+
+
 def _has_selector(name: str) -> bool:
     path = PROJECT_DIR / "selectors.yml"
     if not path.exists():
@@ -282,19 +336,28 @@ def main() -> int:
     parser.add_argument("--reuse-landing", action="store_true",
                         help="keep the landing files of an earlier run with the same profile")
     parser.add_argument("--skip-comparisons", action="store_true", help="stages only, no ratios")
+    parser.add_argument("--until", choices=PIPELINE,
+                        help="stop after this stage (no comparisons); the results say which stages were not run")
     parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)
 
     label, customers = scale_customers(args.scale)
     work = Path(args.work) if args.work else PROJECT_DIR / "data" / "bench" / label
     bench = Bench(label, customers, args.months, args.seed, work.resolve())
-    results = bench.run(args.reuse_landing, args.skip_comparisons)
+    bench.until = args.until
+    results = bench.run(args.reuse_landing, args.skip_comparisons or args.until is not None)
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{label}.json").write_text(json.dumps(results, indent=1, default=str))
     md = write_results_md(results_dir, BENCH_DIR / "RESULTS.md" if results_dir == BENCH_DIR / "results"
                           else results_dir / "RESULTS.md")
-    print(f"[bench {label}] end to end {results['end_to_end']['wall_seconds']:.1f} s; results in {md}")
+    e2e, stopped = results["end_to_end"], results["stopped"]
+    if stopped:
+        print(f"[bench {label}] stopped ({stopped['reason']}) at {stopped['stage']}; stages not measured: "
+              f"{', '.join(e2e['not_measured']) or 'none'}; results in {md}")
+        return 0 if stopped["reason"] == "until" else 1
+    print(f"[bench {label}] end to end {e2e['wall_seconds']:.1f} s; results in {md}")
     return 0
 
 

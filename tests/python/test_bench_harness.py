@@ -157,3 +157,121 @@ def test_an_unmeasured_scale_is_projected_and_labelled_as_such(tmp_path: Path) -
     assert "| **end to end** | **1,520.0** |" in one_m
     assert "## 20k: 20,000 customers" in text and "## 100k: 100,000 customers" in text
     assert "| end to end ≤ 600 s" not in text  # no target is judged on a projection
+
+
+def test_stopping_the_benchmark_kills_the_stage_and_everything_it_started(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    # The stage starts a grandchild; the benchmark is stopped (SIGALRM standing in for Ctrl-C).
+    code = ("import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+            f"open({str(tmp_path / 'grandchild')!r}, 'w').write(str(p.pid)); time.sleep(60)")
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 1.5)
+    try:
+        with pytest.raises(measure.StageInterrupted, match="stage 'slow' interrupted") as stopped:
+            measure.run_stage("slow", [sys.executable, "-c", code], env={}, log_dir=tmp_path, cwd=tmp_path)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    result = stopped.value.result
+    assert result.interrupted and result.name == "slow"
+    assert 1.0 <= result.wall_seconds < 30
+    grandchild = int((tmp_path / "grandchild").read_text())
+    for _ in range(50):  # killed with its group; gone once init reaps it
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        import time
+
+        time.sleep(0.1)
+    else:
+        pytest.fail("the stage's own child process outlived the stopped benchmark")
+
+
+@pytest.fixture(scope="module")
+def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from orchestration.generator import GeneratorConfig, generate
+
+    work = tmp_path_factory.mktemp("bench_work")
+    generate(GeneratorConfig(customers=60, months=1, seed=3, out=work / "landing", bad_row_share=0.0))
+    return work
+
+
+def test_until_stops_after_the_stage_and_reports_what_was_not_measured(tiny_landing: Path) -> None:
+    before = sorted(p.relative_to(tiny_landing) for p in (tiny_landing / "landing").rglob("*") if p.is_file())
+    bench = bench_run.Bench("t", 60, 1, 3, tiny_landing)
+    bench.until = "load"
+    results = bench.run(reuse_landing=True, skip_comparisons=True)
+    assert [s["name"] for s in results["stages"]] == ["load"]
+    assert results["stopped"] == {"reason": "until", "stage": "load"}
+    assert results["end_to_end"]["not_measured"] == report.END_TO_END[1:]
+    assert results["landing"]["rows_read_by_first_load"] == results["stages"][0]["rows"] > 0
+    # the held-back day is delivered again: the landing folder is as the generator left it
+    assert sorted(p.relative_to(tiny_landing) for p in (tiny_landing / "landing").rglob("*")
+                  if p.is_file()) == before
+
+
+def test_a_failing_stage_ends_the_run_with_what_was_measured(tiny_landing: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = bench_run.Bench("t", 60, 1, 3, tiny_landing)
+    real = bench.touchpoint
+    monkeypatch.setattr(bench, "touchpoint", lambda *args: real("knowledge", "no-such-command"))
+    results = bench.run(reuse_landing=True, skip_comparisons=True)
+    assert [s["name"] for s in results["stages"]] == ["load", "knowledge"]
+    stopped = results["stopped"]
+    assert stopped["reason"] == "failed" and stopped["stage"] == "knowledge" and stopped["returncode"] != 0
+    assert "stage 'knowledge' exited" in stopped["message"]
+    assert "knowledge" in results["end_to_end"]["not_measured"]
+
+
+def test_a_run_that_stopped_early_is_a_lower_bound_and_its_missing_stages_are_projected(tmp_path: Path) -> None:
+    def run(scale: str, customers: int, stages: list[dict], stopped: dict | None = None) -> dict:
+        measured = {s["name"] for s in stages if not s.get("interrupted")}
+        e2e = [s for s in stages if s["name"] in report.END_TO_END]
+        return {"scale": scale, "customers": customers, "months": 6, "seed": 42, "started_at": "s",
+                "finished_at": "f", "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux",
+                                                "python": "3.11", "versions": {}},
+                "load_average_start": [0.1], "load_average_end": [0.2],
+                "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": customers * 1000},
+                "stages": stages, "stopped": stopped,
+                "end_to_end": {"stages": [s["name"] for s in e2e],
+                               "not_measured": [n for n in report.END_TO_END if n not in measured],
+                               "wall_seconds": sum(s["wall_seconds"] for s in e2e), "cpu_seconds": 1,
+                               "peak_rss_mb": max(s["peak_rss_mb"] for s in e2e)},
+                "big_facts": [], "comparisons": {}}
+
+    def full(scale: str, customers: int, per_stage: float) -> dict:
+        return run(scale, customers, [_stage(n, per_stage) for n in ["generate", *report.END_TO_END]])
+
+    (tmp_path / "20k.json").write_text(json.dumps(full("20k", 20_000, 10.0)))
+    (tmp_path / "100k.json").write_text(json.dumps(full("100k", 100_000, 30.0)))
+    interrupted = {**_stage("dbt_build", 250.0, rss=5000), "interrupted": True}
+    (tmp_path / "1m.json").write_text(json.dumps(run(
+        "1m", 1_000_000, [_stage("generate", 300.0), _stage("load", 400.0, rss=2000), _stage("knowledge", 1.0),
+                          interrupted],
+        {"reason": "interrupted", "stage": "dbt_build", "after_seconds": 250.0})))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    one_m = text[text.index("## 1m: 1,000,000 customers × 6 months (seed 42)"):]
+    assert "| dbt build (seeds, models, snapshot, tests) — **stopped before it finished** | > 250.0 |" in one_m
+    assert "not measured: dbt_build, checks, mining, dbt_mining_marts, lists, publish) | **> 651.0** |" in one_m
+    assert "stopped by hand while `dbt_build` ran, after 250.0 s" in one_m
+    # a lower bound already over the target fails it; under the target it would prove nothing
+    assert "| end to end ≤ 600 s, peak RSS ≤ 6 GiB | 1m | > 651.0 s, > 4.88 GiB (2 of 8 stages measured) | no |" in text
+    # the stages not measured: 30 s at 100k + 0.25 ms per customer × 900k more = 255 s each, six of them
+    assert "| checks (Great Expectations suites) | 255.0 |" in one_m
+    assert "| knowledge compile |" not in one_m.split("Projection of the stages not measured")[1]
+    assert "| **measured 651.0 s + projected** | **2,181.0** |" in one_m
+    assert "not measured\n" not in text and "## 1m: 1,000,000 customers × 6 months — not measured" not in text
+
+    (tmp_path / "1m.json").write_text(json.dumps(run(
+        "1m", 1_000_000, [_stage("generate", 300.0), _stage("load", 400.0, rss=2000)],
+        {"reason": "until", "stage": "load"})))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "| end to end ≤ 600 s, peak RSS ≤ 6 GiB | 1m | > 400.0 s, > 1.95 GiB (1 of 8 stages measured) | — |" in text
+    assert "stopped as asked after `load` (`--until load`)" in text
