@@ -134,17 +134,28 @@ def test_scale_names() -> None:
     assert bench_run.scale_customers("5000") == ("5000", 5000)
 
 
+def _results(scale: str, customers: int, stages: list[dict], stopped: dict | None = None) -> dict:
+    """A results file as `bench/run.py` writes it, for the stages given."""
+    unfinished = stopped["stage"] if stopped and stopped["reason"] != "until" else None
+    e2e = [s for s in stages if s["name"] in report.END_TO_END]
+    return {"scale": scale, "customers": customers, "months": 6, "seed": 42, "started_at": "s",
+            "finished_at": "f", "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux",
+                                            "python": "3.11", "versions": {}},
+            "load_average_start": [0.1], "load_average_end": [0.2],
+            "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": customers * 1000},
+            "stages": stages, "stopped": stopped,
+            "end_to_end": {"stages": [s["name"] for s in e2e],
+                           "not_measured": [n for n in report.END_TO_END
+                                            if n not in {s["name"] for s in stages} - {unfinished}],
+                           "wall_seconds": sum(s["wall_seconds"] for s in e2e), "cpu_seconds": 1,
+                           "peak_rss_mb": max(s["peak_rss_mb"] for s in e2e)},
+            "big_facts": [], "comparisons": {}}
+
+
 def test_an_unmeasured_scale_is_projected_and_labelled_as_such(tmp_path: Path) -> None:
     def run(scale: str, customers: int, load: float, build: float) -> dict:
-        return {"scale": scale, "customers": customers, "months": 6, "seed": 42, "started_at": "s",
-                "finished_at": "f", "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux",
-                                                "python": "3.11", "versions": {}},
-                "load_average_start": [0.1], "load_average_end": [0.2],
-                "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": customers * 1000},
-                "stages": [_stage("generate", 5), _stage("load", load), _stage("dbt_build", build)],
-                "end_to_end": {"stages": ["load", "dbt_build"], "wall_seconds": load + build, "cpu_seconds": 1,
-                               "peak_rss_mb": 100},
-                "big_facts": [], "comparisons": {}}
+        walls = {"generate": 5.0, "load": load, "dbt_build": build}
+        return _results(scale, customers, [_stage(n, walls.get(n, 0.0)) for n in bench_run.PIPELINE])
 
     (tmp_path / "20k.json").write_text(json.dumps(run("20k", 20_000, 30.0, 20.0)))
     (tmp_path / "100k.json").write_text(json.dumps(run("100k", 100_000, 110.0, 60.0)))
@@ -231,28 +242,13 @@ def test_a_failing_stage_ends_the_run_with_what_was_measured(tiny_landing: Path,
 
 
 def test_a_run_that_stopped_early_is_a_lower_bound_and_its_missing_stages_are_projected(tmp_path: Path) -> None:
-    def run(scale: str, customers: int, stages: list[dict], stopped: dict | None = None) -> dict:
-        measured = {s["name"] for s in stages if not s.get("interrupted")}
-        e2e = [s for s in stages if s["name"] in report.END_TO_END]
-        return {"scale": scale, "customers": customers, "months": 6, "seed": 42, "started_at": "s",
-                "finished_at": "f", "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux",
-                                                "python": "3.11", "versions": {}},
-                "load_average_start": [0.1], "load_average_end": [0.2],
-                "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": customers * 1000},
-                "stages": stages, "stopped": stopped,
-                "end_to_end": {"stages": [s["name"] for s in e2e],
-                               "not_measured": [n for n in report.END_TO_END if n not in measured],
-                               "wall_seconds": sum(s["wall_seconds"] for s in e2e), "cpu_seconds": 1,
-                               "peak_rss_mb": max(s["peak_rss_mb"] for s in e2e)},
-                "big_facts": [], "comparisons": {}}
-
     def full(scale: str, customers: int, per_stage: float) -> dict:
-        return run(scale, customers, [_stage(n, per_stage) for n in ["generate", *report.END_TO_END]])
+        return _results(scale, customers, [_stage(n, per_stage) for n in bench_run.PIPELINE])
 
     (tmp_path / "20k.json").write_text(json.dumps(full("20k", 20_000, 10.0)))
     (tmp_path / "100k.json").write_text(json.dumps(full("100k", 100_000, 30.0)))
     interrupted = {**_stage("dbt_build", 250.0, rss=5000), "interrupted": True}
-    (tmp_path / "1m.json").write_text(json.dumps(run(
+    (tmp_path / "1m.json").write_text(json.dumps(_results(
         "1m", 1_000_000, [_stage("generate", 300.0), _stage("load", 400.0, rss=2000), _stage("knowledge", 1.0),
                           interrupted],
         {"reason": "interrupted", "stage": "dbt_build", "after_seconds": 250.0})))
@@ -269,7 +265,7 @@ def test_a_run_that_stopped_early_is_a_lower_bound_and_its_missing_stages_are_pr
     assert "| **measured 651.0 s + projected** | **2,181.0** |" in one_m
     assert "not measured\n" not in text and "## 1m: 1,000,000 customers × 6 months — not measured" not in text
 
-    (tmp_path / "1m.json").write_text(json.dumps(run(
+    (tmp_path / "1m.json").write_text(json.dumps(_results(
         "1m", 1_000_000, [_stage("generate", 300.0), _stage("load", 400.0, rss=2000)],
         {"reason": "until", "stage": "load"})))
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
