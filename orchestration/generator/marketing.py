@@ -139,17 +139,26 @@ def run_campaigns(pop: Population, window: Window, holdings: Holdings, agents: A
 
 def _upgrade_plans(holdings: Holdings, who: np.ndarray, when: np.ndarray, channel: np.ndarray,
                    window: Window) -> None:
-    """Accepted plan offers: the running plan ends the day before, the new plan starts."""
+    """Accepted plan offers: the running plan ends the day before, the new plan starts. A
+    customer accepting twice upgrades at the first acceptance."""
     from orchestration.generator.catalog import PLAN_IDS
 
     target = PLAN_IDS.index("PLAN_388")
-    for i, cust in enumerate(who.tolist()):
-        for part in range(len(holdings.customer)):
-            rows = np.flatnonzero((holdings.customer[part] == cust) & np.isnat(holdings.end[part]) &
-                                  np.isin(holdings.product[part], PLAN_IDS))
-            for r in rows.tolist():
-                holdings.end[part][r] = max(when[i] - np.timedelta64(1, "D"), holdings.start[part][r])
-        assert holdings.plan_by_month is not None
-        month = int(window.month_of_day[int((when[i] - window.start).astype(int))])
-        holdings.plan_by_month[month:, cust] = target
+    when = np.asarray(when, dtype="datetime64[D]")
+    upgraded, first = np.unique(who, return_index=True)  # sorted customers, their first acceptance
+    first_when = when[first]
+    for part in range(len(holdings.customer)):  # a few dozen parts, each vectorised
+        customers = holdings.customer[part]
+        rows = np.flatnonzero(np.isin(customers, upgraded) & np.isnat(holdings.end[part]) &
+                              np.isin(holdings.product[part], PLAN_IDS))
+        if len(rows):
+            upgrade_day = first_when[np.searchsorted(upgraded, customers[rows])]
+            holdings.end[part][rows] = np.maximum(upgrade_day - np.timedelta64(1, "D"), holdings.start[part][rows])
+    assert holdings.plan_by_month is not None
+    # every acceptance sets the plan from its month on: together, from the earliest one
+    month = window.month_of_day[(when - window.start).astype(np.int64)]
+    earliest = np.full(len(upgraded), np.iinfo(np.int64).max)
+    np.minimum.at(earliest, np.searchsorted(upgraded, who), month)
+    from_month = np.arange(holdings.plan_by_month.shape[0])[:, None] >= earliest[None, :]
+    holdings.plan_by_month[:, upgraded] = np.where(from_month, target, holdings.plan_by_month[:, upgraded])
     holdings.add(who, "PLAN_388", when, None, channel)
