@@ -301,7 +301,7 @@ class Bench:
                                                            "--out", str(out / "counts.json")), out / "counts.json")
         self.stages.remove(counts)  # bookkeeping, not a stage of the pipeline
         return [{"model": n, "rows": counts.detail[t], "seconds": round(timing[n], 3),
-                 "rows_per_second": round(counts.detail[t] / timing[n]) if timing[n] else None}
+                 "rows_per_second": round(counts.detail[t] / timing[n]) if timing[n] and counts.detail[t] else None}
                 for n, t in zip(names, tables)]
 
     def _landing_size(self, load_detail: dict) -> dict:

@@ -271,3 +271,15 @@ def test_a_run_that_stopped_early_is_a_lower_bound_and_its_missing_stages_are_pr
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
     assert "| end to end ≤ 600 s, peak RSS ≤ 6 GiB | 1m | > 400.0 s, > 1.95 GiB (1 of 8 stages measured) | — |" in text
     assert "stopped as asked after `load` (`--until load`)" in text
+
+
+def test_counting_the_big_facts_survives_a_model_the_build_did_not_create(tmp_path: Path) -> None:
+    import argparse
+
+    import stages
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts; create table marts.fct_usage_daily as select range as x from range(7)")
+    counts = stages._counts(argparse.Namespace(db=str(db), table=["marts.fct_usage_daily", "marts.fct_calls"]))
+    assert counts == {"marts.fct_usage_daily": 7, "marts.fct_calls": None}
