@@ -134,11 +134,31 @@ class Bench:
             if all(config.get(k) == v for k, v in wanted.items()):
                 self._restore_holdback()
                 print(f"[bench {self.label}] reusing the landing files in {self.landing}", flush=True)
+                self._carry_over_generation()
                 return
         shutil.rmtree(self.holdback, ignore_errors=True)
-        self.stage("generate", self.touchpoint("generate", "--customers", str(self.customers), "--months",
-                                               str(self.months), "--seed", str(self.seed), "--out",
-                                               str(self.landing), "--quiet"))
+        self.generation_record.unlink(missing_ok=True)
+        result = self.stage("generate", self.touchpoint("generate", "--customers", str(self.customers), "--months",
+                                                        str(self.months), "--seed", str(self.seed), "--out",
+                                                        str(self.landing), "--quiet"))
+        self.generation_record.write_text(json.dumps(
+            {**result.to_json(), "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}))
+
+    @property
+    def generation_record(self) -> Path:
+        """The measurement of the run that generated these landing files, kept beside them."""
+        return self.work / "generate_stage.json"
+
+    def _carry_over_generation(self) -> None:
+        """Reused landing files: report the generation measured when they were written (marked
+        ``reused``), so the results still say what generating this profile costs."""
+        if not self.generation_record.exists():
+            return
+        record = json.loads(self.generation_record.read_text())
+        fields = {k: record[k] for k in StageResult.__dataclass_fields__ if k in record}
+        result = StageResult(**fields)
+        result.detail = {**result.detail, "reused": True, "measured_at": record.get("generated_at")}
+        self.stages.append(result)
 
     def hold_back_last_day(self) -> str:
         """Move the last delivered day's files aside: they are the "new day" of the incremental run."""

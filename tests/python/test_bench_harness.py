@@ -228,6 +228,30 @@ def test_until_stops_after_the_stage_and_reports_what_was_not_measured(tiny_land
                   if p.is_file()) == before
 
 
+def test_reused_landing_files_carry_the_generation_measured_when_they_were_written(tmp_path: Path) -> None:
+    first = bench_run.Bench("t", 60, 1, 5, tmp_path / "work")
+    first.until = "generate"
+    generated = first.run(reuse_landing=False, skip_comparisons=True)["stages"]
+    assert [s["name"] for s in generated] == ["generate"] and generated[0]["returncode"] == 0
+
+    again = bench_run.Bench("t", 60, 1, 5, tmp_path / "work")
+    again.until = "load"
+    results = again.run(reuse_landing=True, skip_comparisons=True)
+    assert [s["name"] for s in results["stages"]] == ["generate", "load"]
+    carried = results["stages"][0]
+    assert carried["detail"]["reused"] is True and carried["detail"]["measured_at"]
+    assert (carried["wall_seconds"], carried["peak_rss_mb"]) == (generated[0]["wall_seconds"],
+                                                                 generated[0]["peak_rss_mb"])
+    assert "generate" not in results["end_to_end"]["not_measured"]
+    assert "measured when the reused files were written" in "\n".join(report._stage_table(results))
+
+    # a different profile in the same folder is generated anew, not reused
+    other = bench_run.Bench("t", 61, 1, 5, tmp_path / "work")
+    other.until = "generate"
+    regenerated = other.run(reuse_landing=True, skip_comparisons=True)["stages"]
+    assert [s["name"] for s in regenerated] == ["generate"] and "reused" not in regenerated[0]["detail"]
+
+
 def test_a_failing_stage_ends_the_run_with_what_was_measured(tiny_landing: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     bench = bench_run.Bench("t", 60, 1, 3, tiny_landing)
