@@ -258,7 +258,8 @@ class Bench:
                                                   str(out / "checks.json")), out / "checks.json")
         checks.rows = checks.detail.get("rows")
         self._reached("checks")
-        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db)))
+        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db), "--timings", str(out / "mining.json")),
+                   out / "mining.json")
         self._reached("mining")
         self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+")
         self._reached("dbt_mining_marts")

@@ -7,6 +7,9 @@ or Parquet. Each subcommand prints what it found and, with ``--out``, writes the
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,12 +210,19 @@ def _cmd_all(args: argparse.Namespace) -> int:
     from orchestration.warehouse import connect as connect_duckdb
 
     steps = args.step or list(from_marts.STEPS)
+    timings: dict[str, dict] = {}
     with connect_duckdb(args.db) as con:
         for name in steps:
+            started = time.perf_counter()
             result = from_marts.STEPS[name](con)
             rows = {t: write_table(con, t, f) for t, f in result.tables.items()}
-            console.print(f"[green]{name}[/green]: " + ", ".join(f"mining.{t} {n:,} rows" for t, n in rows.items()))
+            timings[name] = {"seconds": round(time.perf_counter() - started, 2), "rows": rows,
+                             "peak_rss_mb_so_far": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            console.print(f"[green]{name}[/green]: " + ", ".join(f"mining.{t} {n:,} rows" for t, n in rows.items())
+                          + f" ({timings[name]['seconds']:.1f} s)")
             console.print(from_marts.jsonable(result.metrics))
+    if args.timings:
+        Path(args.timings).write_text(json.dumps({"steps": timings}, indent=1))
     return 0
 
 
@@ -300,3 +310,4 @@ def add_mining_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--step", action="append", choices=["association_rules", "clustering", "churn", "fraud",
                                                        "social_circles", "recommendations", "best_fit_tariff",
                                                        "homecoming"], help="only this step (repeatable)")
+    p.add_argument("--timings", help="write each step's seconds, rows written and peak RSS so far to this JSON file")

@@ -240,3 +240,19 @@ def test_mining_results_follow_the_contract_and_dbt_builds_on_them(sample: Sampl
     assert set(bands) == {"high", "medium", "low"} and bands["high"] < bands["medium"] < bands["low"]
     assert offers[1] == open_customers and flags == open_customers
     assert np.isclose(offers[0] / offers[1], 3)
+
+
+def test_mine_all_cli_writes_the_steps_and_their_timings(sample: Sample) -> None:
+    from orchestration.cli import build_parser
+
+    timings = sample.tmp / "mining_timings.json"
+    args = build_parser().parse_args(["mine", "all", "--db", str(sample.db), "--step", "association_rules",
+                                      "--step", "homecoming", "--timings", str(timings)])
+    assert args.func(args) == 0
+    steps = json.loads(timings.read_text())["steps"]
+    assert list(steps) == ["association_rules", "homecoming"]
+    with sample.connect() as con:
+        for name, step in steps.items():
+            assert step["seconds"] >= 0 and step["peak_rss_mb_so_far"] > 0
+            for table, rows in step["rows"].items():
+                assert rows == con.execute(f"select count(*) from mining.{table}").fetchone()[0] > 0
