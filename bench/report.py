@@ -215,6 +215,22 @@ def _stopped(r: dict, results: dict[str, dict]) -> list[str]:
     return out + [""]
 
 
+def _where_time_goes(r: dict) -> list[str]:
+    """The full dbt build's slowest nodes and each mining step, when the run recorded them."""
+    stages = {s["name"]: s.get("detail") or {} for s in r["stages"]}
+    lines: list[str] = []
+    slowest = stages.get("dbt_build", {}).get("slowest_nodes") or {}
+    if slowest:
+        lines += ["| slowest dbt nodes (full build) | seconds |", "|---|---:|"]
+        lines += [f"| `{uid.split('.', 2)[-1]}` ({uid.split('.')[0]}) | {_fmt_s(t)} |" for uid, t in slowest.items()]
+    steps = stages.get("mining", {}).get("steps") or {}
+    if steps:
+        lines += ["", "| mining step | seconds | rows written | peak RSS MB so far |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {_fmt_s(st['seconds'])} | {_fmt_n(sum(st['rows'].values()))} | "
+                  f"{_fmt_n(st['peak_rss_mb_so_far'])} |" for name, st in steps.items()]
+    return ["### Where the time goes", "", *lines, ""] if lines else []
+
+
 def write_results_md(results_dir: Path, path: Path) -> Path:
     results = {p.stem: json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))}
     results = dict(sorted(results.items(), key=lambda kv: (_ORDER.get(kv[0], 9), kv[1]["customers"])))
@@ -236,7 +252,7 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
                 f"{land['bytes'] / 1e6:,.0f} MB, {_fmt_n(land['rows_read_by_first_load'])} rows read by the first "
                 "load (the last day held back for the incremental run). DuckDB memory_limit: "
                 f"{r['machine'].get('duckdb_memory_limit', '8GB (the default then)')}.", "",
-                *_stage_table(r), "", *_stopped(r, results), "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
+                *_stage_table(r), "", *_stopped(r, results), *_where_time_goes(r), "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
                 *_comparisons(r), ""]
     for scale, customers in SCALES.items():
         if scale not in results:

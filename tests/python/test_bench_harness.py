@@ -307,3 +307,14 @@ def test_counting_the_big_facts_survives_a_model_the_build_did_not_create(tmp_pa
         con.execute("create schema marts; create table marts.fct_usage_daily as select range as x from range(7)")
     counts = stages._counts(argparse.Namespace(db=str(db), table=["marts.fct_usage_daily", "marts.fct_calls"]))
     assert counts == {"marts.fct_usage_daily": 7, "marts.fct_calls": None}
+
+
+def test_results_md_shows_the_slowest_dbt_nodes_and_each_mining_step(tmp_path: Path) -> None:
+    build, mining = _stage("dbt_build", 50.0), _stage("mining", 30.0)
+    build["detail"] = {"slowest_nodes": {"model.touchpoint.fct_calls": 12.5, "test.touchpoint.unique_x.abc": 3.0}}
+    mining["detail"] = {"steps": {"churn": {"seconds": 20.25, "rows": {"churn_scores": 900, "churn_drivers": 100},
+                                            "peak_rss_mb_so_far": 2048.0}}}
+    (tmp_path / "20k.json").write_text(json.dumps(_results("20k", 20_000, [_stage("load", 10.0), build, mining])))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "| `fct_calls` (model) | 12.5 |" in text and "| `unique_x.abc` (test) | 3.00 |" in text
+    assert "| churn | 20.2 | 1,000 | 2,048 |" in text
