@@ -250,7 +250,8 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
                 f"Run {r['started_at']} → {r['finished_at']}; load average {r['load_average_start']} at start, "
                 f"{r['load_average_end']} at the end. Landing: {land['files']:,} files, "
                 f"{land['bytes'] / 1e6:,.0f} MB, {_fmt_n(land['rows_read_by_first_load'])} rows read by the first "
-                "load (the last day held back for the incremental run). DuckDB memory_limit: "
+                "load (the last day held back for the incremental run)"
+                f"{' (' + land['note'] + ')' if land.get('note') else ''}. DuckDB memory_limit: "
                 f"{r['machine'].get('duckdb_memory_limit', '8GB (the default then)')}.", "",
                 *_stage_table(r), "", *_stopped(r, results), *_where_time_goes(r), "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
                 *_comparisons(r), ""]

@@ -65,6 +65,7 @@ class Bench:
         self.until: str | None = None  # stop after this pipeline stage (`--until`)
         self.stopped: dict | None = None  # why the run ended before its last stage, when it did
         self.load_detail: dict = {}  # what the first load read, per table
+        self.landing_size: dict = {"files": 0, "bytes": 0}  # the profile's files, before any stage ran
         self.big_facts: list[dict] = []  # rows and seconds of the big facts in the full dbt build
         self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
         self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
@@ -195,6 +196,7 @@ class Bench:
         comparisons: dict = {}
         try:
             self.generate(reuse_landing)
+            self._measure_landing()
             self._reached("generate")
             new_day = self.hold_back_last_day()
             build = self._pipeline(self.work / "stage_out")
@@ -325,10 +327,14 @@ class Bench:
                  "rows_per_second": round(counts.detail[t] / timing[n]) if timing[n] and counts.detail[t] else None}
                 for n, t in zip(names, tables)]
 
-    def _landing_size(self, load_detail: dict) -> dict:
+    def _measure_landing(self) -> None:
+        """Files and bytes of the profile, taken before any stage runs (the files may be moved or
+        removed later, e.g. to free disk during a long run)."""
         files = [p for p in self.landing.rglob("*") if p.is_file() and "_truth" not in p.parts]
-        return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
-                "rows_read_by_first_load": load_detail.get("rows_read")}
+        self.landing_size = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+    def _landing_size(self, load_detail: dict) -> dict:
+        return {**self.landing_size, "rows_read_by_first_load": load_detail.get("rows_read")}
 
 
 class _Stop(Exception):

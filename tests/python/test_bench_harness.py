@@ -223,6 +223,7 @@ def test_until_stops_after_the_stage_and_reports_what_was_not_measured(tiny_land
     assert results["stopped"] == {"reason": "until", "stage": "load"}
     assert results["end_to_end"]["not_measured"] == report.END_TO_END[1:]
     assert results["landing"]["rows_read_by_first_load"] == results["stages"][0]["rows"] > 0
+    assert results["landing"]["files"] == len([p for p in before if "_truth" not in p.parts])
     # the held-back day is delivered again: the landing folder is as the generator left it
     assert sorted(p.relative_to(tiny_landing) for p in (tiny_landing / "landing").rglob("*")
                   if p.is_file()) == before

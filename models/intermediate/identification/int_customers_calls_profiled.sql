@@ -7,8 +7,7 @@
     No aggregate remembers distinct values: the calls are counted per caller, and separately
     reduced to one row per caller and number called (a pair). A pair is one distinct contact, and
     callee_key is the customer id whenever the callee is a customer, so counting pairs counts
-    distinct people called, distinct customers called and distinct customers calling in. (Counting
-    distinct values over the calls at 1M customers spilled more than the disk held.) -#}
+    distinct people called, distinct customers called and distinct customers calling in. -#}
 
 {%- set service_categories = [
     'traffic_radio', 'stock_broker', 'golf_club', 'entertainment_voting', 'airline', 'bank', 'hotel', 'taxi',

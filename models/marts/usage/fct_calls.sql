@@ -29,10 +29,8 @@ callees as (
 
 ),
 
-aggregated as {{ materialized_cte() }} (
+aggregated as (
 
-    {#- computed in full before the join below (at 1M customers, ~150M groups: sharing one
-        pipeline with the join it ran out of memory under DuckDB's 4GB limit) -#}
     select
         caller_customer_id,
         callee_key,
