@@ -221,7 +221,7 @@ class Bench:
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": machine(), "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
-            "landing": self._landing_size(self.load_detail),
+            "landing": {**self.landing_size, "rows_read_by_first_load": self.load_detail.get("rows_read")},
             "stages": [s.to_json() for s in self.stages],
             "stopped": self.stopped,
             "end_to_end": {"stages": [s.name for s in e2e],
@@ -332,9 +332,6 @@ class Bench:
         removed later, e.g. to free disk during a long run)."""
         files = [p for p in self.landing.rglob("*") if p.is_file() and "_truth" not in p.parts]
         self.landing_size = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
-
-    def _landing_size(self, load_detail: dict) -> dict:
-        return {**self.landing_size, "rows_read_by_first_load": load_detail.get("rows_read")}
 
 
 class _Stop(Exception):
