@@ -2,6 +2,8 @@
 
 GX 1.x cannot validate DuckDB through its SQL datasource (see ENVIRONMENT.md), so each suite's
 query is read into a pandas DataFrame over a *read-only* connection and validated in memory.
+Only the columns the expectations name are read (`suite_query`): at 1M customers a whole wide
+mart read into pandas peaked at 18 GB, while a suite looks at a handful of columns.
 Row-count bounds are relative to the previous run: the table as currently published in the
 serving database (the last state that passed every gate). With a ``docs_root`` the validation
 runs in a GX file context whose checkpoint updates the Data Docs site; without one it runs in an
@@ -83,6 +85,36 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: invalid suite ({exc!r}); needs model and expectations") from exc
     return suites
+
+
+# Expectations about the table's columns themselves (their names, their count) need every column;
+# so does a row_condition (a pandas query that may name any column).
+_WHOLE_TABLE_TYPES = ("expect_table_column", "expect_table_columns", "expect_column_to_exist")
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_COLUMN_LIST_KWARGS = ("column_list",)
+
+
+def suite_columns(spec: SuiteSpec) -> list[str] | None:
+    """The columns the suite's expectations read, in first-named order; None when they need all."""
+    columns: list[str] = []
+    for expectation in spec.expectations:
+        kwargs = expectation.get("kwargs") or {}
+        if expectation["type"].startswith(_WHOLE_TABLE_TYPES) or kwargs.get("row_condition"):
+            return None
+        named = [kwargs[k] for k in _COLUMN_KWARGS if k in kwargs]
+        named += [c for k in _COLUMN_LIST_KWARGS for c in kwargs.get(k, ())]
+        columns += [c for c in named if c not in columns]
+    return columns
+
+
+def suite_query(spec: SuiteSpec) -> str:
+    """The suite's query reduced to the columns its expectations read (row counts need no column:
+    one constant column keeps the rows)."""
+    columns = suite_columns(spec)
+    if columns is None:
+        return spec.query
+    projection = ", ".join('"' + c.replace('"', '""') + '"' for c in columns) or "true as suite_row"
+    return f"select {projection}\nfrom (\n{spec.query.strip().rstrip(';')}\n) as suite_rows"
 
 
 def read_frame(db: Path, query: str) -> pd.DataFrame:
@@ -179,8 +211,8 @@ def validate_frame(spec: SuiteSpec, frame: pd.DataFrame, previous_rows: int | No
 
 def run_suite(spec: SuiteSpec, db: Path, serving_db: Path | None = None,
               docs_root: Path | None = None) -> ValidationOutcome:
-    """Read the suite's query from ``db`` (read-only) and validate it."""
-    frame = read_frame(db, spec.query)
+    """Read the suite's query from ``db`` (read-only; the columns it needs) and validate it."""
+    frame = read_frame(db, suite_query(spec))
     return validate_frame(spec, frame, previous_row_count(serving_db, spec.compare_table, spec.compare_query),
                           docs_root)
 

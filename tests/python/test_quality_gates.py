@@ -10,11 +10,14 @@ from orchestration.publish.audit import audit_and_publish
 from orchestration.publish.serving import PublishRefused, publish
 from orchestration.quality.expectations import (
     EXPECTATIONS_DIR,
+    SuiteSpec,
     existing_suites,
     load_suites,
     read_frame,
     run_all,
     run_suite,
+    suite_columns,
+    suite_query,
     validate_frame,
 )
 from orchestration.settings import PROJECT_DIR
@@ -68,6 +71,40 @@ def test_broken_mart_fails_its_suite(warehouse: Path, sql: str, suite_name: str,
     outcome = run_suite(suite(suite_name), warehouse)
     assert not outcome.success
     assert any(failing in f for f in outcome.failed), outcome.failed
+
+
+def test_a_suite_reads_only_the_columns_its_expectations_name(warehouse: Path) -> None:
+    spec = suite("dim_customer")
+    frame = read_frame(warehouse, suite_query(spec))
+    assert list(frame.columns) == ["member_tier", "gender", "brand", "customer_status", "age_years", "city",
+                                   "phone_no_masked", "full_name_masked", "phone_hash"]
+    assert len(frame) == 40  # every row, fewer columns
+    assert suite_columns(suite("fct_customer_tags")) == ["tag_count", "distinct_tag_count"]
+    reconciliation = read_frame(warehouse, suite_query(suite("billing_reconciliation")))
+    assert set(reconciliation.columns) == {"yuan_difference", "row_difference", "fact"}
+
+
+def test_a_suite_about_the_columns_themselves_reads_them_all(warehouse: Path) -> None:
+    columns = ["customer_id", "member_tier"]
+    spec = SuiteSpec(name="shape", model="dim_customer", query="select customer_id, member_tier from marts.dim_customer",
+                     expectations=({"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": columns}},
+                                   {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "customer_id"}}))
+    assert suite_columns(spec) is None and suite_query(spec) == spec.query
+    assert run_suite(spec, warehouse).success
+    conditional = SuiteSpec(name="conditional", model="dim_customer", query="select * from marts.dim_customer",
+                            expectations=({"type": "expect_column_values_to_not_be_null",
+                                           "kwargs": {"column": "age_years", "row_condition": 'gender=="M"',
+                                                      "condition_parser": "pandas"}},))
+    assert suite_columns(conditional) is None
+
+
+@pytest.mark.parametrize(("rows", "passes"), [(40, True), (41, False)])
+def test_a_suite_counting_rows_only_still_reads_every_row(warehouse: Path, rows: int, passes: bool) -> None:
+    spec = SuiteSpec(name="volume", model="dim_customer", query="select * from marts.dim_customer;\n",
+                     expectations=({"type": "expect_table_row_count_to_be_between",
+                                    "kwargs": {"min_value": rows, "max_value": rows}},))
+    assert suite_columns(spec) == []
+    assert run_suite(spec, warehouse).success is passes
 
 
 def test_row_count_is_bounded_by_the_previous_published_run(warehouse: Path, tmp_path: Path) -> None:
