@@ -45,6 +45,9 @@ def _stage_table(r: dict) -> list[str]:
         label, wall = STAGE_LABELS.get(s["name"], s["name"]), _fmt_s(s["wall_seconds"])
         if (s.get("detail") or {}).get("reused"):
             label = f"{label} — measured when the reused files were written ({s['detail'].get('measured_at')})"
+        if (s.get("detail") or {}).get("carried_from_run_started_at"):
+            label = (f"{label} — measured by the run started {s['detail']['carried_from_run_started_at']}, "
+                     "resumed after it")
         if s.get("interrupted"):
             label, wall = f"{label} — **stopped before it finished**", f"> {wall}"
         elif stopped.get("reason") == "failed" and stopped.get("stage") == s["name"]:

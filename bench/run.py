@@ -2,6 +2,8 @@
 
     make bench SCALE=20k            # or 100k, 1m, or a number of customers
     .venv/bin/python bench/run.py --scale 20k [--months 6] [--work DIR] [--reuse-landing]
+    .venv/bin/python bench/run.py --scale 1m --until load      # then, later, on that warehouse:
+    .venv/bin/python bench/run.py --scale 1m --resume          # the stages after load
 
 Generates the profile's landing files (customers × months), holds back the last delivered day,
 then runs each stage as its own process and measures wall time, CPU time and peak RSS:
@@ -38,8 +40,10 @@ PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(BENCH_DIR))
 
+from landing_days import deliver_held_back, hold_back_last_day, landing_size  # noqa: E402
 from measure import StageFailed, StageInterrupted, StageResult, machine, run_stage  # noqa: E402
 from report import END_TO_END, SCALES, write_results_md  # noqa: E402
+from resume import carry_over  # noqa: E402
 
 PIPELINE = ["generate", *END_TO_END]
 BIG_FACTS = ["fct_usage_daily", "fct_calls", "fct_contacts", "fct_billing_monthly", "fct_subscription_events",
@@ -68,6 +72,7 @@ class Bench:
         self.landing_size: dict = {"files": 0, "bytes": 0}  # the profile's files, before any stage ran
         self.big_facts: list[dict] = []  # rows and seconds of the big facts in the full dbt build
         self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
+        self.resumed: dict | None = None  # the earlier run this one continues (`--resume`)
         self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
                     "TOUCHPOINT_SERVING_DB": str(self.serving), "TOUCHPOINT_GX_DIR": str(work / "gx"),
                     "DAGSTER_HOME": str(work / "dagster"), "DBT_LOG_PATH": str(self.logs / "dbt"),
@@ -133,7 +138,7 @@ class Bench:
         if reuse and manifest.exists():
             config = json.loads(manifest.read_text()).get("config", {})
             if all(config.get(k) == v for k, v in wanted.items()):
-                self._restore_holdback()
+                deliver_held_back(self.landing, self.holdback)
                 print(f"[bench {self.label}] reusing the landing files in {self.landing}", flush=True)
                 self._carry_over_generation()
                 return
@@ -161,45 +166,24 @@ class Bench:
         result.detail = {**result.detail, "reused": True, "measured_at": record.get("generated_at")}
         self.stages.append(result)
 
-    def hold_back_last_day(self) -> str:
-        """Move the last delivered day's files aside: they are the "new day" of the incremental run."""
-        from orchestration.landing.contracts import CONTRACTS
-        from orchestration.landing.discover import discover_files
-
-        day_files = [f for t in CONTRACTS if t.grain == "day" for f in discover_files(self.landing, t)
-                     if f.partition]
-        last = max(f.partition for f in day_files)
-        for f in day_files:
-            if f.partition == last:
-                target = self.holdback / f.path.relative_to(self.landing)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(f.path, target)
-        return last
-
-    def _restore_holdback(self) -> None:
-        if not self.holdback.exists():
-            return
-        for path in sorted(p for p in self.holdback.rglob("*") if p.is_file()):
-            target = self.landing / path.relative_to(self.holdback)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(path, target)
-        shutil.rmtree(self.holdback)
-
     # -- the stages ----------------------------------------------------------------------------
-    def run(self, reuse_landing: bool, skip_comparisons: bool) -> dict:
+    def run(self, reuse_landing: bool, skip_comparisons: bool, resume: bool = False) -> dict:
         """Every stage, then the comparisons. A stage that fails, the benchmark being stopped
         (Ctrl-C, SIGTERM) or `--until` end the run early: what was measured is still returned,
-        with ``stopped`` saying where and why."""
+        with ``stopped`` saying where and why. ``resume`` continues the last run in this working
+        folder on the warehouse it left, after the stages it finished (see `_resume`)."""
         started = dt.datetime.now().astimezone()
         self.work.mkdir(parents=True, exist_ok=True)
         load_start = os.getloadavg()
         comparisons: dict = {}
+        done = self._resume() if resume else set()
         try:
-            self.generate(reuse_landing)
-            self._measure_landing()
+            if not resume:
+                self.generate(reuse_landing)
+                self.landing_size = landing_size(self.landing)  # before any stage moves a file
             self._reached("generate")
-            new_day = self.hold_back_last_day()
-            build = self._pipeline(self.work / "stage_out")
+            new_day = hold_back_last_day(self.landing, self.holdback)
+            build = self._pipeline(self.work / "stage_out", done)
             if not skip_comparisons:
                 comparisons = self.comparisons(new_day, build, self.work / "stage_out")
         except _Stop:
@@ -211,13 +195,14 @@ class Bench:
             self.stopped = {"reason": "failed", "stage": stop.result.name, "returncode": stop.result.returncode,
                             "message": str(stop)[-2000:]}
         finally:
-            self._restore_holdback()
+            deliver_held_back(self.landing, self.holdback)
         unfinished = self.stopped["stage"] if self.stopped and self.stopped["reason"] != "until" else None
         measured = {s.name for s in self.stages} - {unfinished}
         e2e = [s for s in self.stages if s.name in END_TO_END]
-        return {
+        results = {
             "scale": self.label, "customers": self.customers, "months": self.months, "seed": self.seed,
             "started_at": started.isoformat(timespec="seconds"),
+            **({"resumed": self.resumed} if self.resumed else {}),
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": machine(), "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
@@ -231,48 +216,78 @@ class Bench:
                            "peak_rss_mb": max((s.peak_rss_mb for s in e2e), default=0.0)},
             "big_facts": self.big_facts, "comparisons": comparisons,
         }
+        self.last_results.write_text(json.dumps(results, indent=1, default=str))  # what `--resume` continues
+        return results
+
+    # -- resuming --------------------------------------------------------------------------------
+    @property
+    def last_results(self) -> Path:
+        """The results of the last run in this folder: what it measured and where it stopped."""
+        return self.work / "results.json"
+
+    def _resume(self) -> set[str]:
+        """Take over the finished stages of the last run in this folder (bench/resume.py)."""
+        carried = carry_over(self.last_results, self.db,
+                             {"customers": self.customers, "months": self.months, "seed": self.seed}, PIPELINE)
+        self.stages, self.landing_size, self.big_facts = carried.stages, carried.landing_size, carried.big_facts
+        self.load_detail, self.resumed = carried.load_detail, carried.resumed
+        print(f"[bench {self.label}] resuming the run started at {self.resumed['first_started_at']} after: "
+              f"{', '.join(self.resumed['carried_stages']) or 'nothing'}", flush=True)
+        return carried.done
 
     def _reached(self, name: str) -> None:
         if self.until == name:
             self.stopped = {"reason": "until", "stage": name}
             raise _Stop(name)
 
-    def _pipeline(self, out: Path) -> StageResult:
-        """load → knowledge → dbt build → checks → mining → mining marts → lists → publish; returns
-        the full dbt build's measurement (the incremental run is compared with it)."""
-        for path in (self.db, self.serving, self.db.with_suffix(".duckdb.wal")):
-            path.unlink(missing_ok=True)
-        shutil.rmtree(self.work / "gx", ignore_errors=True)
-        shutil.rmtree(self.work / "lists", ignore_errors=True)
+    def _pipeline(self, out: Path, done: set[str] = frozenset()) -> StageResult:
+        """load → knowledge → dbt build → checks → mining → mining marts → lists → publish, less the
+        stages ``done`` (resuming); returns the full dbt build's measurement (the incremental run
+        is compared with it)."""
+        if "load" not in done:
+            for path in (self.db, self.serving, self.db.with_suffix(".duckdb.wal")):
+                path.unlink(missing_ok=True)
+            shutil.rmtree(self.work / "gx", ignore_errors=True)
+            shutil.rmtree(self.work / "lists", ignore_errors=True)
         out.mkdir(exist_ok=True)
+        steps = {
+            "load": self._load, "knowledge": lambda _: self.stage(
+                "knowledge", self.touchpoint("knowledge", "compile", "--db", str(self.db))),
+            "dbt_build": self._dbt_build, "checks": self._checks,
+            "mining": lambda o: self.stage("mining", self.touchpoint(
+                "mine", "all", "--db", str(self.db), "--timings", str(o / "mining.json")), o / "mining.json"),
+            "dbt_mining_marts": lambda _: self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+"),
+            "lists": lambda _: self.stage("lists", self.touchpoint(
+                "campaign", "build", "--db", str(self.db), "--lists", str(self.work / "lists"))),
+            "publish": self._publish,
+        }
+        for name, step in steps.items():
+            if name not in done:
+                step(out)
+            self._reached(name)
+        return next(s for s in self.stages if s.name == "dbt_build")
+
+    def _load(self, out: Path) -> None:
         load = self.stage("load", self.python("stages.py", "load", "--db", str(self.db), "--landing",
                                               str(self.landing), "--out", str(out / "load.json")),
                           out / "load.json")
         load.rows = load.detail["rows_read"]
         self.load_detail = load.detail
-        self._reached("load")
-        self.stage("knowledge", self.touchpoint("knowledge", "compile", "--db", str(self.db)))
-        self._reached("knowledge")
-        build = self.dbt_stage("dbt_build", "build", "--exclude", "source:mining+")
+
+    def _dbt_build(self, out: Path) -> None:
+        self.dbt_stage("dbt_build", "build", "--exclude", "source:mining+")
         self.big_facts = self._big_facts(self.node_timing["dbt_build"], out)
-        self._reached("dbt_build")
+
+    def _checks(self, out: Path) -> None:
         checks = self.stage("checks", self.python("stages.py", "checks", "--db", str(self.db), "--out",
                                                   str(out / "checks.json")), out / "checks.json")
         checks.rows = checks.detail.get("rows")
-        self._reached("checks")
-        self.stage("mining", self.touchpoint("mine", "all", "--db", str(self.db), "--timings", str(out / "mining.json")),
-                   out / "mining.json")
-        self._reached("mining")
-        self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+")
-        self._reached("dbt_mining_marts")
-        self.stage("lists", self.touchpoint("campaign", "build", "--db", str(self.db), "--lists",
-                                            str(self.work / "lists")))
-        self._reached("lists")
+
+    def _publish(self, out: Path) -> None:
         publish = self.stage("publish", self.python("stages.py", "publish", "--db", str(self.db), "--serving",
                                                     str(self.serving), "--out", str(out / "publish.json")),
                              out / "publish.json")
         publish.rows = publish.detail.get("rows")
-        return build
 
     def comparisons(self, new_day: str, build: StageResult, out: Path) -> dict:
         # dbt's overhead: the same build again, every statement logged, then replayed directly.
@@ -284,7 +299,7 @@ class Bench:
             str(self.logs / "dbt_dbt_rebuild_logged" / "dbt.log"),
             "--out", str(out / "replay.json")), out / "replay.json")
         # One new day: deliver the held-back day, load it, refresh the incremental facts for it.
-        self._restore_holdback()
+        deliver_held_back(self.landing, self.holdback)
         day_load = self.stage("load_one_day", self.python("stages.py", "load", "--db", str(self.db), "--landing",
                                                           str(self.landing), "--out", str(out / "load_day.json")),
                               out / "load_day.json")
@@ -327,12 +342,6 @@ class Bench:
                  "rows_per_second": round(counts.detail[t] / timing[n]) if timing[n] and counts.detail[t] else None}
                 for n, t in zip(names, tables)]
 
-    def _measure_landing(self) -> None:
-        """Files and bytes of the profile, taken before any stage runs (the files may be moved or
-        removed later, e.g. to free disk during a long run)."""
-        files = [p for p in self.landing.rglob("*") if p.is_file() and "_truth" not in p.parts]
-        self.landing_size = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
-
 
 class _Stop(Exception):
     """`--until` reached: the stages after it are not run."""
@@ -362,6 +371,9 @@ def main() -> int:
     parser.add_argument("--skip-comparisons", action="store_true", help="stages only, no ratios")
     parser.add_argument("--until", choices=PIPELINE,
                         help="stop after this stage (no comparisons); the results say which stages were not run")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the last run in the working folder on the warehouse it left, after the "
+                             "stages it finished (their measurements are carried, and marked as such)")
     parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
@@ -370,7 +382,7 @@ def main() -> int:
     work = Path(args.work) if args.work else PROJECT_DIR / "data" / "bench" / label
     bench = Bench(label, customers, args.months, args.seed, work.resolve())
     bench.until = args.until
-    results = bench.run(args.reuse_landing, args.skip_comparisons or args.until is not None)
+    results = bench.run(args.reuse_landing, args.skip_comparisons or args.until is not None, args.resume)
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{label}.json").write_text(json.dumps(results, indent=1, default=str))

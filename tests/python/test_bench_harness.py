@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import dbt_overhead  # noqa: E402
+import landing_days  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
 import run as bench_run  # noqa: E402
@@ -82,15 +83,15 @@ def test_hold_back_moves_only_the_last_delivered_day(tmp_path: Path) -> None:
     landing = tmp_path / "work" / "landing"
     generate(GeneratorConfig(customers=60, months=1, seed=3, out=landing, bad_row_share=0.0))
     before = {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()}
-    bench = bench_run.Bench("t", 60, 1, 3, tmp_path / "work")
-    day = bench.hold_back_last_day()
-    held = {p.relative_to(bench.holdback) for p in bench.holdback.rglob("*") if p.is_file()}
+    holdback = tmp_path / "work" / "holdback"
+    day = landing_days.hold_back_last_day(landing, holdback)
+    held = {p.relative_to(holdback) for p in holdback.rglob("*") if p.is_file()}
     assert day == "2026-08-31"
     assert held and all(day in p.name for p in held)
     assert {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()} == before - held
-    bench._restore_holdback()
+    landing_days.deliver_held_back(landing, holdback)
     assert {p.relative_to(landing) for p in landing.rglob("*") if p.is_file()} == before
-    assert not bench.holdback.exists()
+    assert not holdback.exists()
 
 
 def _stage(name: str, wall: float, rss: float = 100.0, rows: int | None = None) -> dict:
@@ -264,6 +265,48 @@ def test_a_failing_stage_ends_the_run_with_what_was_measured(tiny_landing: Path,
     assert stopped["reason"] == "failed" and stopped["stage"] == "knowledge" and stopped["returncode"] != 0
     assert "stage 'knowledge' exited" in stopped["message"]
     assert "knowledge" in results["end_to_end"]["not_measured"]
+
+
+def test_resume_carries_the_finished_stages_and_runs_the_rest_on_the_same_warehouse(
+        tiny_landing: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = bench_run.Bench("t", 60, 1, 3, tiny_landing)
+    first.until = "load"
+    loaded = first.run(reuse_landing=True, skip_comparisons=True)
+    with duckdb.connect(str(first.db)) as con:  # a mark the resumed run must find: it does not reload
+        con.execute("create table main.resume_mark as select 1 as x")
+
+    failing = bench_run.Bench("t", 60, 1, 3, tiny_landing)
+    real = failing.touchpoint
+    monkeypatch.setattr(failing, "touchpoint", lambda *args: real("knowledge", "no-such-command"))
+    failed = failing.run(reuse_landing=True, skip_comparisons=True, resume=True)
+    assert [s["name"] for s in failed["stages"]] == ["load", "knowledge"]
+    assert failed["stopped"]["reason"] == "failed" and failed["resumed"]["carried_stages"] == ["load"]
+
+    again = bench_run.Bench("t", 60, 1, 3, tiny_landing)  # the failed stage runs again
+    again.until = "knowledge"
+    results = again.run(reuse_landing=True, skip_comparisons=True, resume=True)
+    load, knowledge = results["stages"]
+    assert (load["name"], knowledge["name"], knowledge["returncode"]) == ("load", "knowledge", 0)
+    assert load["wall_seconds"] == loaded["stages"][0]["wall_seconds"]
+    assert load["detail"]["carried_from_run_started_at"] == loaded["started_at"]  # the run that measured it
+    assert "carried_from_run_started_at" not in knowledge["detail"]
+    assert results["resumed"] == {"first_started_at": loaded["started_at"], "carried_stages": ["load"]}
+    assert results["landing"] == loaded["landing"] and results["stopped"] == {"reason": "until", "stage": "knowledge"}
+    with duckdb.connect(str(again.db), read_only=True) as con:
+        assert con.execute("select count(*) from main.resume_mark").fetchone() == (1,)
+    assert "measured by the run started" in "\n".join(report._stage_table(results))
+    assert json.loads(again.last_results.read_text())["stages"][1]["name"] == "knowledge"
+
+
+def test_resume_refuses_without_an_earlier_run_or_for_another_profile(tiny_landing: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no earlier run to continue"):
+        bench_run.Bench("t", 60, 1, 3, tmp_path / "empty").run(reuse_landing=True, skip_comparisons=True,
+                                                                 resume=True)
+    first = bench_run.Bench("t", 60, 1, 3, tiny_landing)
+    first.until = "load"
+    first.run(reuse_landing=True, skip_comparisons=True)
+    with pytest.raises(SystemExit, match="was not"):
+        bench_run.Bench("t", 61, 1, 3, tiny_landing).run(reuse_landing=True, skip_comparisons=True, resume=True)
 
 
 def test_a_run_that_stopped_early_is_a_lower_bound_and_its_missing_stages_are_projected(tmp_path: Path) -> None:
