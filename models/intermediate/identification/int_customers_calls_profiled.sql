@@ -4,10 +4,14 @@
     (customers drifting to a competitor), and the social circle (交往圈): distinct people called
     and distinct customers calling in. One row per customer who placed or received a call.
 
-    No aggregate remembers distinct values: the calls are counted per caller, and separately
-    reduced to one row per caller and number called (a pair). A pair is one distinct contact, and
-    callee_key is the customer id whenever the callee is a customer, so counting pairs counts
-    distinct people called, distinct customers called and distinct customers calling in. -#}
+    The window's calls are reduced to one row per caller and callee (a pair, by the callee's
+    integer id): the months before the as-of month from the monthly edges
+    (int_call_edges_monthly, which fct_calls reads too), the as-of month from the calls up to
+    the as-of date (its "recent" calls). Then the callee's class and category are joined to the
+    pairs, not to every call. A pair is one distinct contact, and the callee is the customer id
+    whenever the callee is a customer, so counting pairs counts distinct people called,
+    distinct customers called and distinct customers calling in. A call to one's own number
+    (voicemail) is a pair of its own, left out. -#}
 
 {%- set service_categories = [
     'traffic_radio', 'stock_broker', 'golf_club', 'entertainment_voting', 'airline', 'bank', 'hotel', 'taxi',
@@ -20,38 +24,41 @@ with feature_window as (
 
 ),
 
-calls as (
+earlier_months as (
 
+    {#- whole months: the window starts on the first of a month and ends on the as-of date -#}
     select
-        calls.caller_customer_id,
-        calls.callee_key,
-        calls.callee_customer_id,
-        calls.callee_class,
-        calls.service_category,
-        calls.is_three_way,
-        calls.call_date >= feature_window.as_of_month as is_recent
-    from {{ ref('int_call_records_classified') }} as calls
+        edges.caller_customer_id,
+        edges.callee_id,
+        edges.call_count,
+        edges.three_way_call_count,
+        0 as recent_call_count
+    from {{ ref('int_call_edges_monthly') }} as edges
     inner join feature_window
-        on calls.call_date between feature_window.window_start_date and feature_window.as_of_date
-    where not calls.is_self_call
+        on
+            edges.call_month >= feature_window.window_start_date
+            and edges.call_month < feature_window.as_of_month
 
 ),
 
-placed as (
+as_of_month as (
 
     select
-        caller_customer_id as customer_id,
+        calls.caller_customer_id,
+        calls.callee_id,
         count(*) as call_count,
-        count(case when is_three_way then 1 end) as three_way_call_count,
-        {%- for category in service_categories %}
-        count(case when service_category = '{{ category }}' then 1 end) as {{ category }}_call_count,
-        {%- endfor %}
-        count(case when callee_class != 'service_number' then 1 end) as person_call_count,
-        count(case when callee_class = 'competitor' then 1 end) as competitor_call_count,
-        count(case when callee_class != 'service_number' and is_recent then 1 end) as recent_person_call_count,
-        count(case when callee_class = 'competitor' and is_recent then 1 end) as recent_competitor_call_count
-    from calls
-    group by caller_customer_id
+        count(case when calls.is_three_way then 1 end) as three_way_call_count,
+        count(*) as recent_call_count
+    from {{ ref('int_call_records_resolved') }} as calls
+    inner join feature_window
+        on calls.call_date between feature_window.as_of_month and feature_window.as_of_date
+    group by calls.caller_customer_id, calls.callee_id
+
+),
+
+callees as (
+
+    select * from {{ ref('int_callees_classified') }}
 
 ),
 
@@ -59,21 +66,63 @@ pairs as (
 
     select
         caller_customer_id,
-        callee_key,
-        max(callee_customer_id) as callee_customer_id,
-        max(case when callee_class != 'service_number' then 1 else 0 end) as is_person
-    from calls
-    group by caller_customer_id, callee_key
+        callee_id,
+        cast(sum(call_count) as {{ dbt.type_bigint() }}) as call_count,
+        cast(sum(three_way_call_count) as {{ dbt.type_bigint() }}) as three_way_call_count,
+        cast(sum(recent_call_count) as {{ dbt.type_bigint() }}) as recent_call_count
+    from (
+        select * from earlier_months
+        union all
+        select * from as_of_month
+    ) as window_pairs
+    group by caller_customer_id, callee_id
 
 ),
 
-contacts as (
+classified_pairs as (
+
+    select
+        pairs.caller_customer_id,
+        callees.callee_customer_id,
+        callees.callee_class,
+        callees.service_category,
+        callees.callee_class != 'service_number' as is_person,
+        pairs.call_count,
+        pairs.three_way_call_count,
+        pairs.recent_call_count
+    from pairs
+    left join callees
+        on pairs.callee_id = callees.callee_id
+    where coalesce(pairs.caller_customer_id != callees.callee_customer_id, true)
+
+),
+
+placed as (
 
     select
         caller_customer_id as customer_id,
-        sum(is_person) as distinct_contact_count,
+        cast(sum(call_count) as {{ dbt.type_bigint() }}) as call_count,
+        cast(sum(three_way_call_count) as {{ dbt.type_bigint() }}) as three_way_call_count,
+        {%- for category in service_categories %}
+        cast(
+            sum(case when service_category = '{{ category }}' then call_count else 0 end) as {{ dbt.type_bigint() }}
+        ) as {{ category }}_call_count,
+        {%- endfor %}
+        cast(
+            sum(case when is_person then call_count else 0 end) as {{ dbt.type_bigint() }}
+        ) as person_call_count,
+        cast(
+            sum(case when callee_class = 'competitor' then call_count else 0 end) as {{ dbt.type_bigint() }}
+        ) as competitor_call_count,
+        cast(
+            sum(case when is_person then recent_call_count else 0 end) as {{ dbt.type_bigint() }}
+        ) as recent_person_call_count,
+        cast(
+            sum(case when callee_class = 'competitor' then recent_call_count else 0 end) as {{ dbt.type_bigint() }}
+        ) as recent_competitor_call_count,
+        count(case when is_person then 1 end) as distinct_contact_count,
         count(callee_customer_id) as distinct_customer_contact_count
-    from pairs
+    from classified_pairs
     group by caller_customer_id
 
 ),
@@ -83,7 +132,7 @@ received as (
     select
         callee_customer_id as customer_id,
         count(*) as inbound_customer_caller_count
-    from pairs
+    from classified_pairs
     where callee_customer_id is not null
     group by callee_customer_id
 
@@ -102,12 +151,10 @@ profiled as (
         coalesce(placed.competitor_call_count, 0) as competitor_call_count,
         coalesce(placed.recent_person_call_count, 0) as recent_person_call_count,
         coalesce(placed.recent_competitor_call_count, 0) as recent_competitor_call_count,
-        coalesce(cast(contacts.distinct_contact_count as {{ dbt.type_bigint() }}), 0) as distinct_contact_count,
-        coalesce(contacts.distinct_customer_contact_count, 0) as distinct_customer_contact_count,
+        coalesce(placed.distinct_contact_count, 0) as distinct_contact_count,
+        coalesce(placed.distinct_customer_contact_count, 0) as distinct_customer_contact_count,
         coalesce(received.inbound_customer_caller_count, 0) as inbound_customer_caller_count
     from placed
-    inner join contacts
-        on placed.customer_id = contacts.customer_id
     full outer join received
         on placed.customer_id = received.customer_id
 

@@ -4,10 +4,12 @@
       competitor          an 11-digit mobile number of another operator (callee_operator set)
       other_own_operator  one of our operator's prefixes, but not a customer in our CRM base
       other               landlines, short codes and anything else
-    callee_key joins the call graph: customer id, service number, or a keyed hash of the number.
-    The raw number stays in this lookup (intermediate, never published): int_call_records_classified
-    joins it to the calls and carries only the key. At 100k customers, 57M calls dial ~600k
-    numbers: the joins and the hash run on those. -#}
+    callee_key joins the call graph: customer id, service number, or a keyed hash of the number;
+    callee_id is an integer standing for callee_key (one per key: a customer holding two numbers
+    is one callee). The raw number stays in this lookup (intermediate, never published):
+    int_call_records_resolved joins number → callee_id to the calls, and the readers join
+    int_callees_classified (one row per callee_id) after aggregating. At 100k customers, 57M calls
+    dial ~600k numbers: the joins and the hash run on those. -#}
 
 with dialled as (
 
@@ -98,6 +100,23 @@ classified as (
         service_category
     from joined
 
+),
+
+keyed as (
+
+    select
+        -- ids
+        callee_number,
+        cast(dense_rank() over (order by callee_key) as {{ dbt.type_int() }}) as callee_id,
+        callee_customer_id,
+        callee_key,
+        -- classification
+        callee_class,
+        callee_operator,
+        service_number,
+        service_category
+    from classified
+
 )
 
-select * from classified
+select * from keyed

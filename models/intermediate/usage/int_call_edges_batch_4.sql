@@ -1,0 +1,3 @@
+{#- Batch 4 of the six batches of int_call_edges_monthly (macros/call_edges.sql). -#}
+
+{{ call_edges_of_month_batch(4, 6) }}

@@ -1,0 +1,3 @@
+{#- Batch 5 of the six batches of int_call_edges_monthly (macros/call_edges.sql). -#}
+
+{{ call_edges_of_month_batch(5, 6) }}
