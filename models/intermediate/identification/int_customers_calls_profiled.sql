@@ -5,9 +5,9 @@
     and distinct customers calling in. One row per customer who placed or received a call.
 
     The window's calls are reduced to one row per caller and callee (a pair, by the callee's
-    integer id): the months before the as-of month from the monthly edges
-    (int_call_edges_monthly, which fct_calls reads too), the as-of month from the calls up to
-    the as-of date (its "recent" calls). Then the callee's class and category are joined to the
+    integer id) from the monthly edges (int_call_edges_monthly, which fct_calls reads too); the
+    as-of month's calls are its "recent" ones. An edge of the as-of month with calls after the
+    as-of date (an as-of date set back) is counted again from its calls up to that date. Then the callee's class and category are joined to the
     pairs, not to every call. A pair is one distinct contact, and the callee is the customer id
     whenever the callee is a customer, so counting pairs counts distinct people called,
     distinct customers called and distinct customers calling in. A call to one's own number
@@ -24,24 +24,42 @@ with feature_window as (
 
 ),
 
-earlier_months as (
+whole_edges as (
 
-    {#- whole months: the window starts on the first of a month and ends on the as-of date -#}
+    {#- the window's whole months (it starts on the first of a month and ends on the as-of date):
+        every edge before the as-of month, and the as-of month's edges whose last call is on or
+        before the as-of date (all of them when the as-of date is the last day with data) -#}
     select
         edges.caller_customer_id,
         edges.callee_id,
         edges.call_count,
         edges.three_way_call_count,
-        0 as recent_call_count
+        case when edges.call_month = feature_window.as_of_month then edges.call_count else 0 end
+            as recent_call_count
     from {{ ref('int_call_edges_monthly') }} as edges
     inner join feature_window
-        on
-            edges.call_month >= feature_window.window_start_date
-            and edges.call_month < feature_window.as_of_month
+        on edges.call_month between feature_window.window_start_date and feature_window.as_of_month
+    where
+        edges.call_month < feature_window.as_of_month
+        or cast(edges.last_call_at as date) <= feature_window.as_of_date
 
 ),
 
-as_of_month as (
+cut_edges as (
+
+    {#- the as-of month's edges with calls after the as-of date (an as-of date set back):
+        counted again from their calls up to the as-of date -#}
+    select
+        edges.caller_customer_id,
+        edges.callee_id
+    from {{ ref('int_call_edges_monthly') }} as edges
+    inner join feature_window
+        on edges.call_month = feature_window.as_of_month
+    where cast(edges.last_call_at as date) > feature_window.as_of_date
+
+),
+
+cut_edge_calls as (
 
     select
         calls.caller_customer_id,
@@ -50,6 +68,10 @@ as_of_month as (
         count(case when calls.is_three_way then 1 end) as three_way_call_count,
         count(*) as recent_call_count
     from {{ ref('int_call_records_resolved') }} as calls
+    inner join cut_edges
+        on
+            calls.caller_customer_id = cut_edges.caller_customer_id
+            and calls.callee_id = cut_edges.callee_id
     inner join feature_window
         on calls.call_date between feature_window.as_of_month and feature_window.as_of_date
     group by calls.caller_customer_id, calls.callee_id
@@ -71,9 +93,9 @@ pairs as (
         cast(sum(three_way_call_count) as {{ dbt.type_bigint() }}) as three_way_call_count,
         cast(sum(recent_call_count) as {{ dbt.type_bigint() }}) as recent_call_count
     from (
-        select * from earlier_months
+        select * from whole_edges
         union all
-        select * from as_of_month
+        select * from cut_edge_calls
     ) as window_pairs
     group by caller_customer_id, callee_id
 
