@@ -1,4 +1,5 @@
-"""Shared fixtures: a small generated operator, and an isolated environment for subprocess runs."""
+"""Shared fixtures: a small generated operator, an empty landing folder and warehouse path for the
+loader tests, and an isolated environment for subprocess runs."""
 
 from __future__ import annotations
 
@@ -6,10 +7,23 @@ from pathlib import Path
 
 import pytest
 
-
 SMALL_CUSTOMERS = 400
 SMALL_MONTHS = 2
 SMALL_BAD_ROW_SHARE = 0.01
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """An empty landing folder of the test's own."""
+    path = tmp_path / "landing"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where the test's warehouse file goes (not created)."""
+    return tmp_path / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")

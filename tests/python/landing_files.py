@@ -65,6 +65,16 @@ def valid_row(table_name: str, partition: str, **overrides: str) -> dict[str, st
     return row
 
 
+# The hall-visit table is the loader tests' usual subject: small, with every kind of column rule.
+VISITS = "halls__hall_visits"
+VISIT_DAY = "2025-01-02"
+
+
+def visit(n: int, **overrides: str) -> dict[str, str]:
+    """Valid hall visit number ``n`` on VISIT_DAY (its own visit and customer id)."""
+    return valid_row(VISITS, VISIT_DAY, **{"visit_id": f"V{n}", "customer_id": f"CU{n:08d}", **overrides})
+
+
 def file_path(landing: Path, table_name: str, partition: str) -> Path:
     spec = contract(table_name)
     folder = landing / spec.source / spec.table

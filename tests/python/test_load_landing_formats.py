@@ -28,18 +28,6 @@ DAY = "2025-02-10"
 START = dt.datetime(2025, 2, 10, 8, 0)
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    path = tmp_path / "landing"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse.duckdb"
-
-
 def cdrs(n: int = 5, **columns) -> pa.Table:
     """``n`` valid call records; keyword arguments replace whole columns (lists or arrays)."""
     data = {
