@@ -113,6 +113,9 @@ def _comparisons(r: dict) -> list[str]:
     if g:
         lines.append(f"- **campaign engine** alone on {_fmt_n(g.get('customers'))} synthetic customers: "
                      f"{_fmt_s(g.get('seconds'))} s, {_fmt_n(g.get('peak_rss_mb'))} MB peak RSS.")
+    if r.get("comparisons_not_run"):
+        lines.append("- not run (left out by `--comparisons`, or after the run stopped): "
+                     f"{', '.join(f'`{c}`' for c in r['comparisons_not_run'])}.")
     return lines
 
 

@@ -12,14 +12,9 @@ then runs each stage as its own process and measures wall time, CPU time and pea
     dbt mining marts · lists · publish
 
 End to end (load → lists → publish, generation excluded) is the sum of those after generate.
-Then the comparisons, reported as ratios:
-
-- dbt's overhead: a second full `dbt build` (JSON debug log) against the replay of every SQL
-  statement it sent, directly in DuckDB (`bench/dbt_overhead.py`);
-- one new day: the held-back day is delivered, loaded, and refreshed with
-  `dbt build --selector daily_incremental` and the day as the window, against the full build;
-- rule mining against mlxtend on the warehouse's own baskets (`bench/bench_rules.py --db`);
-- the campaign engine alone on as many synthetic customers (`bench/bench_campaign_lists.py`).
+Then the comparisons, reported as ratios (`bench/comparisons.py`): dbt's overhead, one new day
+incremental against the full build, rule mining against mlxtend, the campaign engine alone;
+`--comparisons` picks some of them.
 
 Writes `bench/results/<scale>.json` and regenerates `bench/RESULTS.md` from every results file.
 """
@@ -40,6 +35,7 @@ PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(BENCH_DIR))
 
+from comparisons import COMPARISONS, run_comparisons  # noqa: E402
 from landing_days import deliver_held_back, hold_back_last_day, landing_size  # noqa: E402
 from measure import StageFailed, StageInterrupted, StageResult, machine, run_stage  # noqa: E402
 from report import END_TO_END, SCALES, write_results_md  # noqa: E402
@@ -73,6 +69,7 @@ class Bench:
         self.big_facts: list[dict] = []  # rows and seconds of the big facts in the full dbt build
         self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
         self.resumed: dict | None = None  # the earlier run this one continues (`--resume`)
+        self.comparisons: tuple[str, ...] = COMPARISONS  # which to run after the stages (`--comparisons`)
         self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
                     "TOUCHPOINT_SERVING_DB": str(self.serving), "TOUCHPOINT_GX_DIR": str(work / "gx"),
                     "DAGSTER_HOME": str(work / "dagster"), "DBT_LOG_PATH": str(self.logs / "dbt"),
@@ -185,7 +182,7 @@ class Bench:
             new_day = hold_back_last_day(self.landing, self.holdback)
             build = self._pipeline(self.work / "stage_out", done)
             if not skip_comparisons:
-                comparisons = self.comparisons(new_day, build, self.work / "stage_out")
+                run_comparisons(self, new_day, build, self.work / "stage_out", self.comparisons, into=comparisons)
         except _Stop:
             pass
         except StageInterrupted as stop:
@@ -215,6 +212,8 @@ class Bench:
                            "cpu_seconds": round(sum(s.cpu_seconds for s in e2e), 3),
                            "peak_rss_mb": max((s.peak_rss_mb for s in e2e), default=0.0)},
             "big_facts": self.big_facts, "comparisons": comparisons,
+            **({"comparisons_not_run": [c for c in COMPARISONS if c not in comparisons]}
+               if comparisons and set(comparisons) != set(COMPARISONS) else {}),
         }
         self.last_results.write_text(json.dumps(results, indent=1, default=str))  # what `--resume` continues
         return results
@@ -289,45 +288,14 @@ class Bench:
                              out / "publish.json")
         publish.rows = publish.detail.get("rows")
 
-    def comparisons(self, new_day: str, build: StageResult, out: Path) -> dict:
-        # dbt's overhead: the same build again, every statement logged, then replayed directly.
-        rebuild = self.dbt_stage("dbt_rebuild_logged", "build", "--exclude", "resource_type:seed", "source:mining+",
-                                 "--log-format-file", "json", "--log-level-file", "debug",
-                                 "--log-file-max-bytes", "0")
-        replay = self.stage("dbt_sql_replayed_in_duckdb", self.python(
-            "dbt_overhead.py", "replay", "--db", str(self.db), "--log",
-            str(self.logs / "dbt_dbt_rebuild_logged" / "dbt.log"),
-            "--out", str(out / "replay.json")), out / "replay.json")
-        # One new day: deliver the held-back day, load it, refresh the incremental facts for it.
-        deliver_held_back(self.landing, self.holdback)
-        day_load = self.stage("load_one_day", self.python("stages.py", "load", "--db", str(self.db), "--landing",
-                                                          str(self.landing), "--out", str(out / "load_day.json")),
-                              out / "load_day.json")
-        day_load.rows = day_load.detail["rows_read"]
-        next_day = (dt.date.fromisoformat(new_day) + dt.timedelta(days=1)).isoformat()
-        window = json.dumps({"window_start": new_day, "window_end": next_day})  # end exclusive
-        selection = (["--selector", "daily_incremental"] if _has_selector("daily_incremental")
-                     else ["--select", "config.materialized:incremental"])
-        incremental = self.dbt_stage("dbt_incremental_one_day", "build", *selection, "--vars", window)
-        # Rule mining against mlxtend on the warehouse's baskets; the campaign engine alone.
-        rules = self.stage("rules_vs_mlxtend", self.python("bench_rules.py", "--db", str(self.db), "--json-out",
-                                                           str(out / "rules.json")), out / "rules.json")
-        engine = self.stage("campaign_engine_synthetic", self.python(  # prints its JSON as the last line
-            "bench_campaign_lists.py", "--customers", str(self.customers)), out / "engine.json")
-        return {
-            "dbt_overhead": {"dbt_build_seconds": rebuild.wall_seconds, "replay_seconds": replay.wall_seconds,
-                             "replay_statements": replay.detail.get("statements"),
-                             "replay_errors": replay.detail.get("errors"),
-                             "sql_seconds_seen_by_dbt": replay.detail.get("seconds_in_duckdb_seen_by_dbt"),
-                             "ratio": round(rebuild.wall_seconds / replay.wall_seconds, 2)},
-            "incremental_one_day": {"day": new_day, "selection": " ".join(selection),
-                                    "load_one_day_seconds": day_load.wall_seconds,
-                                    "dbt_incremental_seconds": incremental.wall_seconds,
-                                    "full_build_seconds": build.wall_seconds,
-                                    "ratio_to_full_build": round(incremental.wall_seconds / build.wall_seconds, 3)},
-            "rules_vs_mlxtend": rules.detail,
-            "campaign_engine": engine.detail,
-        }
+    @staticmethod
+    def has_selector(name: str) -> bool:
+        path = PROJECT_DIR / "selectors.yml"
+        if not path.exists():
+            return False
+        import yaml
+
+        return any(s.get("name") == name for s in (yaml.safe_load(path.read_text()) or {}).get("selectors", []))
 
     def _big_facts(self, node_timing: dict[str, float], out: Path) -> list[dict]:
         timing = {uid.split(".")[-1]: t for uid, t in node_timing.items() if uid.startswith("model.")}
@@ -351,15 +319,6 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the benchmark like Ctrl-C: the running stage is killed, results kept
 
 
-def _has_selector(name: str) -> bool:
-    path = PROJECT_DIR / "selectors.yml"
-    if not path.exists():
-        return False
-    import yaml
-
-    return any(s.get("name") == name for s in (yaml.safe_load(path.read_text()) or {}).get("selectors", []))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="20k", help="20k, 100k, 1m, or a number of customers")
@@ -369,6 +328,8 @@ def main() -> int:
     parser.add_argument("--reuse-landing", action="store_true",
                         help="keep the landing files of an earlier run with the same profile")
     parser.add_argument("--skip-comparisons", action="store_true", help="stages only, no ratios")
+    parser.add_argument("--comparisons", nargs="+", choices=COMPARISONS, default=list(COMPARISONS),
+                        help="which comparisons to run after the stages (default: all)")
     parser.add_argument("--until", choices=PIPELINE,
                         help="stop after this stage (no comparisons); the results say which stages were not run")
     parser.add_argument("--resume", action="store_true",
@@ -381,7 +342,7 @@ def main() -> int:
     label, customers = scale_customers(args.scale)
     work = Path(args.work) if args.work else PROJECT_DIR / "data" / "bench" / label
     bench = Bench(label, customers, args.months, args.seed, work.resolve())
-    bench.until = args.until
+    bench.until, bench.comparisons = args.until, tuple(args.comparisons)
     results = bench.run(args.reuse_landing, args.skip_comparisons or args.until is not None, args.resume)
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -362,3 +362,78 @@ def test_results_md_shows_the_slowest_dbt_nodes_and_each_mining_step(tmp_path: P
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
     assert "| `fct_calls` (model) | 12.5 |" in text and "| `unique_x.abc` (test) | 3.00 |" in text
     assert "| churn | 20.2 | 1,000 | 2,048 |" in text
+
+
+class _RecordingBench:
+    """Stands in for run.Bench in the comparisons: records the stages it is asked to run."""
+
+    def __init__(self, work: Path, failing: str | None = None):
+        self.landing, self.holdback, self.logs = work / "landing", work / "holdback", work / "logs"
+        self.db, self.customers, self.failing, self.ran = work / "w.duckdb", 10, failing, []
+
+    def python(self, script: str, *args: str) -> list[str]:
+        return [script, *args]
+
+    @staticmethod
+    def has_selector(name: str) -> bool:
+        return name == "daily_incremental"
+
+    def stage(self, name: str, command: list[str], out: Path | None = None) -> measure.StageResult:
+        self.ran.append(name)
+        if name == self.failing:
+            raise measure.StageFailed(f"stage {name!r} exited 1", measure.StageResult(name, command, 1, 1, 1, 1, 0))
+        return measure.StageResult(name, command, 3.0, 2.0, 50.0, 0, 0.1, detail={"rows_read": 7, "seconds": 0.5})
+
+    def dbt_stage(self, name: str, *args: str) -> measure.StageResult:
+        return self.stage(name, ["dbt", *args])
+
+
+def test_comparisons_run_only_those_chosen_and_keep_the_finished_ones_when_one_fails(tmp_path: Path) -> None:
+    import comparisons
+
+    held = tmp_path / "holdback" / "usage" / "daily_usage" / "2027-01-31.parquet"
+    held.parent.mkdir(parents=True)
+    held.write_bytes(b"day")
+    build = measure.StageResult("dbt_build", ["dbt"], 30.0, 40.0, 900.0, 0, 0.1)
+    bench = _RecordingBench(tmp_path)
+    done = comparisons.run_comparisons(bench, "2027-01-31", build, tmp_path,
+                                       ("campaign_engine", "incremental_one_day"))
+    assert bench.ran == ["load_one_day", "dbt_incremental_one_day", "campaign_engine_synthetic"]
+    assert list(done) == ["incremental_one_day", "campaign_engine"]  # in the harness's order
+    one_day = done["incremental_one_day"]
+    assert one_day["selection"] == "--selector daily_incremental" and one_day["ratio_to_full_build"] == 0.1
+    assert (tmp_path / "landing" / "usage" / "daily_usage" / "2027-01-31.parquet").read_bytes() == b"day"
+    assert not (tmp_path / "holdback").exists()  # the held-back day was delivered before its load
+
+    failing, into = _RecordingBench(tmp_path, failing="rules_vs_mlxtend"), {}
+    with pytest.raises(measure.StageFailed):
+        comparisons.run_comparisons(failing, "2027-01-31", build, tmp_path, comparisons.COMPARISONS, into=into)
+    assert failing.ran == ["dbt_rebuild_logged", "dbt_sql_replayed_in_duckdb", "load_one_day",
+                           "dbt_incremental_one_day", "rules_vs_mlxtend"]
+    assert list(into) == ["dbt_overhead", "incremental_one_day"] and into["dbt_overhead"]["ratio"] == 1.0
+    with pytest.raises(ValueError, match="unknown comparison.*mlxtend_rules"):
+        comparisons.run_comparisons(bench, "2027-01-31", build, tmp_path, ("mlxtend_rules",))
+
+
+def test_results_md_names_the_comparisons_not_run(tmp_path: Path) -> None:
+    results = {
+        "scale": "1m", "customers": 1_000_000, "months": 6, "seed": 42, "started_at": "s", "finished_at": "f",
+        "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux", "python": "3.11",
+                    "versions": {}},
+        "load_average_start": [0.1], "load_average_end": [0.2],
+        "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": 5000},
+        "stages": [_stage("load", 40, rows=5000), _stage("dbt_build", 300)],
+        "end_to_end": {"stages": ["load", "dbt_build"], "wall_seconds": 340.0, "cpu_seconds": 300.0,
+                       "peak_rss_mb": 4000},
+        "big_facts": [],
+        "comparisons": {"incremental_one_day": {"day": "2027-01-31", "selection": "--selector daily_incremental",
+                                                "load_one_day_seconds": 5, "dbt_incremental_seconds": 45,
+                                                "full_build_seconds": 300, "ratio_to_full_build": 0.15}},
+        "comparisons_not_run": ["dbt_overhead", "rules_vs_mlxtend", "campaign_engine"],
+    }
+    (tmp_path / "1m.json").write_text(json.dumps(results))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "| one-day incremental ≤ 10 % of full build (target at 1M) | 1m | 15.0% | no |" in text
+    assert "not run (left out by `--comparisons`, or after the run stopped): `dbt_overhead`, " \
+           "`rules_vs_mlxtend`, `campaign_engine`." in text
+    assert "dbt overhead ≤ 1.3×" not in text
