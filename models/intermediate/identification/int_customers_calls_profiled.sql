@@ -7,8 +7,8 @@
     The window's calls are reduced to one row per caller and callee (a pair, by the callee's
     integer id) from the monthly edges (int_call_edges_monthly, which fct_calls reads too); the
     as-of month's calls are its "recent" ones. An edge of the as-of month with calls after the
-    as-of date (an as-of date set back) is counted again from its calls up to that date. Then the callee's class and category are joined to the
-    pairs, not to every call. A pair is one distinct contact, and the callee is the customer id
+    as-of date (an as-of date set back) is counted again from its calls up to that date. Then
+    the callee's class and category are joined to the pairs, not to every call. A pair is one distinct contact, and the callee is the customer id
     whenever the callee is a customer, so counting pairs counts distinct people called,
     distinct customers called and distinct customers calling in. A call to one's own number
     (voicemail) is a pair of its own, left out. -#}
@@ -17,6 +17,20 @@
     'traffic_radio', 'stock_broker', 'golf_club', 'entertainment_voting', 'airline', 'bank', 'hotel', 'taxi',
     'information',
 ] %}
+
+{#- the call counts of one kind of callee: (condition on the pair, which count, column name) -#}
+{%- set conditional_counts = [] %}
+{%- for category in service_categories %}
+    {%- do conditional_counts.append(
+        ("service_category = '" ~ category ~ "'", 'call_count', category ~ '_call_count')
+    ) %}
+{%- endfor %}
+{%- do conditional_counts.extend([
+    ('is_person', 'call_count', 'person_call_count'),
+    ("callee_class = 'competitor'", 'call_count', 'competitor_call_count'),
+    ('is_person', 'recent_call_count', 'recent_person_call_count'),
+    ("callee_class = 'competitor'", 'recent_call_count', 'recent_competitor_call_count'),
+]) %}
 
 with feature_window as (
 
@@ -125,23 +139,11 @@ placed as (
         caller_customer_id as customer_id,
         cast(sum(call_count) as {{ dbt.type_bigint() }}) as call_count,
         cast(sum(three_way_call_count) as {{ dbt.type_bigint() }}) as three_way_call_count,
-        {%- for category in service_categories %}
+        {%- for condition, measure, name in conditional_counts %}
         cast(
-            sum(case when service_category = '{{ category }}' then call_count else 0 end) as {{ dbt.type_bigint() }}
-        ) as {{ category }}_call_count,
+            sum(case when {{ condition }} then {{ measure }} else 0 end) as {{ dbt.type_bigint() }}
+        ) as {{ name }},
         {%- endfor %}
-        cast(
-            sum(case when is_person then call_count else 0 end) as {{ dbt.type_bigint() }}
-        ) as person_call_count,
-        cast(
-            sum(case when callee_class = 'competitor' then call_count else 0 end) as {{ dbt.type_bigint() }}
-        ) as competitor_call_count,
-        cast(
-            sum(case when is_person then recent_call_count else 0 end) as {{ dbt.type_bigint() }}
-        ) as recent_person_call_count,
-        cast(
-            sum(case when callee_class = 'competitor' then recent_call_count else 0 end) as {{ dbt.type_bigint() }}
-        ) as recent_competitor_call_count,
         count(case when is_person then 1 end) as distinct_contact_count,
         count(callee_customer_id) as distinct_customer_contact_count
     from classified_pairs
