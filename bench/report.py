@@ -38,8 +38,8 @@ def _machine(results: list[dict]) -> list[str]:
 
 
 def _stage_table(r: dict) -> list[str]:
-    lines = ["| stage | wall s | CPU s | peak RSS MB | rows | rows/s | load avg at start |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| stage | wall s | CPU s | peak RSS MB | peak spill MB | rows | rows/s | load avg at start |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     stopped = r.get("stopped") or {}
     for s in r["stages"]:
         label, wall = STAGE_LABELS.get(s["name"], s["name"]), _fmt_s(s["wall_seconds"])
@@ -53,15 +53,16 @@ def _stage_table(r: dict) -> list[str]:
         elif stopped.get("reason") == "failed" and stopped.get("stage") == s["name"]:
             label = f"{label} — **failed** (exit {s['returncode']})"
         lines.append(f"| {label} | {wall} | {_fmt_s(s['cpu_seconds'])} | {_fmt_n(s['peak_rss_mb'])} | "
-                     f"{_fmt_n(s.get('rows'))} | {_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
+                     f"{_fmt_n(s.get('peak_spill_mb'))} | {_fmt_n(s.get('rows'))} | "
+                     f"{_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
     e = r["end_to_end"]
     missing = e.get("not_measured") or []
     if missing:
         lines.append(f"| **end to end, measured stages only** (not measured: {', '.join(missing)}) | "
-                     f"**> {_fmt_s(e['wall_seconds'])}** | {_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
+                     f"**> {_fmt_s(e['wall_seconds'])}** | {_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | |")
     else:
         lines.append(f"| **end to end** (load → publish) | **{_fmt_s(e['wall_seconds'])}** | "
-                     f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | |")
+                     f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | |")
     failing = [(s["name"], s["detail"]["failed"]) for s in r["stages"] if (s.get("detail") or {}).get("failed")]
     for name, nodes in failing:
         lines.append(f"\ndbt nodes that failed in `{name}` (the stage still ran to the end): "
@@ -207,7 +208,10 @@ def _stopped(r: dict, results: dict[str, dict]) -> list[str]:
     why = {"until": f"stopped as asked after `{stopped['stage']}` (`--until {stopped['stage']}`)",
            "interrupted": f"stopped by hand while `{stopped['stage']}` ran, after "
                           f"{_fmt_s(stopped.get('after_seconds'))} s",
-           "failed": f"`{stopped['stage']}` failed (exit {stopped.get('returncode')})"}[stopped["reason"]]
+           "failed": f"`{stopped['stage']}` failed (exit {stopped.get('returncode')})",
+           "out_of_disk": f"`{stopped['stage']}` was stopped after {_fmt_s(stopped.get('after_seconds'))} s, when "
+                          f"free disk fell below {_fmt_n(stopped.get('min_free_disk_mb'))} MB (DuckDB's spill "
+                          f"had reached {_fmt_n(stopped.get('peak_spill_mb'))} MB)"}[stopped["reason"]]
     out = [f"**This run did not finish**: {why}. Stages after it were not run; figures above are what "
            "was measured."]
     missing = r["end_to_end"].get("not_measured") or []

@@ -43,7 +43,7 @@ def carry_over(last_results: Path, db: Path, profile: dict, pipeline: list[str])
     if {k: last.get(k) for k in profile} != profile:
         raise SystemExit(f"--resume: the run in {last_results.parent} was not {profile}")
     stopped = last.get("stopped") or {}
-    unfinished = stopped.get("stage") if stopped.get("reason") in ("failed", "interrupted") else None
+    unfinished = stopped.get("stage") if stopped.get("reason") in ("failed", "interrupted", "out_of_disk") else None
     first_started = (last.get("resumed") or {}).get("first_started_at") or last["started_at"]
     fields = StageResult.__dataclass_fields__
     stages = []

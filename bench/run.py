@@ -37,7 +37,15 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from comparisons import COMPARISONS, run_comparisons  # noqa: E402
 from landing_days import deliver_held_back, hold_back_last_day, landing_size  # noqa: E402
-from measure import StageFailed, StageInterrupted, StageResult, machine, run_stage  # noqa: E402
+from measure import (  # noqa: E402
+    DiskGuard,
+    StageFailed,
+    StageInterrupted,
+    StageOutOfDisk,
+    StageResult,
+    machine,
+    run_stage,
+)
 from report import END_TO_END, SCALES, write_results_md  # noqa: E402
 from resume import carry_over  # noqa: E402
 
@@ -70,6 +78,7 @@ class Bench:
         self.node_timing: dict[str, dict[str, float]] = {}  # dbt stage -> node -> seconds
         self.resumed: dict | None = None  # the earlier run this one continues (`--resume`)
         self.comparisons: tuple[str, ...] = COMPARISONS  # which to run after the stages (`--comparisons`)
+        self.min_free_disk_mb = 3072.0  # a stage is stopped when free disk falls below (`--min-free-disk-mb`)
         self.env = {**os.environ, "TOUCHPOINT_DB": str(self.db), "TOUCHPOINT_LANDING": str(self.landing),
                     "TOUCHPOINT_SERVING_DB": str(self.serving), "TOUCHPOINT_GX_DIR": str(work / "gx"),
                     "DAGSTER_HOME": str(work / "dagster"), "DBT_LOG_PATH": str(self.logs / "dbt"),
@@ -81,7 +90,8 @@ class Bench:
         print(f"[bench {self.label}] {name}: {' '.join(command[:6])}{' …' if len(command) > 6 else ''}",
               flush=True)
         try:
-            result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes)
+            disk = DiskGuard(Path(f"{self.db}.tmp"), self.min_free_disk_mb)  # DuckDB's default spill folder
+            result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes, disk)
         except (StageFailed, StageInterrupted) as stop:
             self.stages.append(stop.result)  # measured up to where it stopped, and reported as such
             raise
@@ -95,7 +105,7 @@ class Bench:
                 result.detail = {}
         self.stages.append(result)
         print(f"[bench {self.label}] {name}: {result.wall_seconds:.1f} s wall, {result.cpu_seconds:.1f} s CPU, "
-              f"{result.peak_rss_mb:,.0f} MB peak RSS", flush=True)
+              f"{result.peak_rss_mb:,.0f} MB peak RSS, {result.peak_spill_mb or 0:,.0f} MB peak spill", flush=True)
         return result
 
     def touchpoint(self, *args: str) -> list[str]:
@@ -185,6 +195,10 @@ class Bench:
                 run_comparisons(self, new_day, build, self.work / "stage_out", self.comparisons, into=comparisons)
         except _Stop:
             pass
+        except StageOutOfDisk as stop:
+            self.stopped = {"reason": "out_of_disk", "stage": stop.result.name,
+                            "after_seconds": stop.result.wall_seconds, "min_free_disk_mb": stop.floor_mb,
+                            "peak_spill_mb": stop.result.peak_spill_mb}
         except StageInterrupted as stop:
             self.stopped = {"reason": "interrupted", "stage": stop.result.name,
                             "after_seconds": stop.result.wall_seconds}
@@ -336,6 +350,9 @@ def main() -> int:
                         help="continue the last run in the working folder on the warehouse it left, after the "
                              "stages it finished (their measurements are carried, and marked as such)")
     parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
+    parser.add_argument("--min-free-disk-mb", type=float, default=3072.0,
+                        help="stop a stage when free space on the warehouse's disk falls below this (MB); "
+                             "its DuckDB spill and the free space are measured either way")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
 
@@ -343,6 +360,7 @@ def main() -> int:
     work = Path(args.work) if args.work else PROJECT_DIR / "data" / "bench" / label
     bench = Bench(label, customers, args.months, args.seed, work.resolve())
     bench.until, bench.comparisons = args.until, tuple(args.comparisons)
+    bench.min_free_disk_mb = args.min_free_disk_mb
     results = bench.run(args.reuse_landing, args.skip_comparisons or args.until is not None, args.resume)
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,9 @@ dbt reads the same limit in ``profiles.yml``: ``TOUCHPOINT_DUCKDB_MEMORY`` (defa
 what DuckDB's buffer manager holds before it spills to ``<database>.tmp``, so a large run
 stays inside the machine's memory whichever process is working. 4GB keeps a stage's peak
 inside the 6 GiB the pipeline is allowed, with room for Python beside it; at 100k customers
-the largest model (fct_calls) took 60.5 s under it against 55.5 s under 8GB. DuckDB uses every core by
-default, which is what a one-writer pipeline wants. Every connection of a process to one file
+the then largest model (fct_calls, before the call graph was built in month batches) took
+60.5 s under it against 55.5 s under 8GB. DuckDB uses every core by default, which is what a
+one-writer pipeline wants. Every connection of a process to one file
 must share these settings: DuckDB refuses a second configuration for a file already open.
 """
 
