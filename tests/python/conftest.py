@@ -35,3 +35,14 @@ def small_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(GeneratorConfig(customers=SMALL_CUSTOMERS, months=SMALL_MONTHS, seed=7, out=out,
                              start_month="2026-08", bad_row_share=SMALL_BAD_ROW_SHARE), progress=False)
     return out
+
+
+@pytest.fixture(scope="module")
+def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A benchmark working folder holding the landing files of 60 customers × 1 month (one per
+    test module: the harness's runs in it build on each other)."""
+    from orchestration.generator import GeneratorConfig, generate
+
+    work = tmp_path_factory.mktemp("bench_work")
+    generate(GeneratorConfig(customers=60, months=1, seed=3, out=work / "landing", bad_row_share=0.0))
+    return work

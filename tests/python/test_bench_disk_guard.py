@@ -48,15 +48,6 @@ def test_a_stage_is_stopped_when_free_disk_falls_below_the_floor(tmp_path: Path)
     assert result.peak_spill_mb == 0 and stop.value.floor_mb == floor
 
 
-@pytest.fixture(scope="module")
-def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from orchestration.generator import GeneratorConfig, generate
-
-    work = tmp_path_factory.mktemp("bench_disk")
-    generate(GeneratorConfig(customers=60, months=1, seed=3, out=work / "landing", bad_row_share=0.0))
-    return work
-
-
 def test_a_run_stopped_for_disk_says_so_and_resume_runs_that_stage_again(tiny_landing: Path) -> None:
     first = bench_run.Bench("t", 60, 1, 3, tiny_landing)
     first.until = "load"

@@ -135,15 +135,6 @@ def test_stopping_the_benchmark_kills_the_stage_and_everything_it_started(tmp_pa
         pytest.fail("the stage's own child process outlived the stopped benchmark")
 
 
-@pytest.fixture(scope="module")
-def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from orchestration.generator import GeneratorConfig, generate
-
-    work = tmp_path_factory.mktemp("bench_work")
-    generate(GeneratorConfig(customers=60, months=1, seed=3, out=work / "landing", bad_row_share=0.0))
-    return work
-
-
 def test_until_stops_after_the_stage_and_reports_what_was_not_measured(tiny_landing: Path) -> None:
     before = sorted(p.relative_to(tiny_landing) for p in (tiny_landing / "landing").rglob("*") if p.is_file())
     bench = bench_run.Bench("t", 60, 1, 3, tiny_landing)
