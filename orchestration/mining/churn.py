@@ -152,47 +152,27 @@ def openmp_threads(rows: int) -> int | None:
 
 
 def _train_and_score(features: pd.DataFrame, seed: int, top_drivers: int) -> ChurnResult:
-    labelled = features[features[LABEL].notna()]
-    months = sorted(labelled["month"].unique())
+    # Each step's copies of the table (the training months, their model input) live inside a
+    # helper and are gone when it returns: at 1M customers one copy of the labelled months is ~1.5 GB.
+    labelled = features[LABEL].notna().to_numpy()
+    months = sorted(features.loc[labelled, "month"].unique())
     notes: list[str] = []
-    metrics: dict[str, float] = {}
-    baseline: dict[str, float] = {}
-    test_month = None
-    y_test = p_test = b_test = np.zeros(0)
-    if len(months) >= 2:
-        train, test = labelled[labelled["month"] < months[-1]], labelled[labelled["month"] == months[-1]]
-        try:
-            columns = usable_columns(train)
-            prepared = _prepared(train, True, columns)
-            check_trainable(prepared.y, f"training months before {pd.Timestamp(months[-1]):%Y-%m}")
-            model = build_model(prepared, seed).fit(prepared.X, prepared.y)
-            y_test = test[LABEL].to_numpy(dtype=int)
-            p_test = model.predict_proba(_prepared(test, False, columns).X)[:, 1]
-            b_test = usage_drop_score(test)
-            metrics, baseline = classification_metrics(y_test, p_test), classification_metrics(y_test, b_test)
-            test_month = f"{pd.Timestamp(months[-1]):%Y-%m}"
-        except ValueError as exc:
-            notes.append(f"no evaluation: {exc}")
-    else:
-        notes.append("no evaluation: a time-based split needs at least two labelled months (three months of data)")
+    evaluation = _evaluate(features, labelled, months, seed, notes)
+    metrics, baseline, test_month, y_test, p_test, b_test = evaluation
     train_months = [f"{pd.Timestamp(m):%Y-%m}" for m in (months[:-1] if test_month else months)]
     latest = features["month"].max()
-    current = features[features["month"] == latest].reset_index(drop=True)
-    columns = usable_columns(labelled)
-    prepared = _prepared(labelled, True, columns)
-    try:
-        check_trainable(prepared.y, "labelled months")
-    except ValueError as exc:  # too little history to learn from: no scores rather than a failed run
-        notes.append(f"no scores: {exc}")
+    fitted = _fit_labelled(features, labelled, seed, notes)
+    if fitted is None:  # too little history to learn from: no scores rather than a failed run
         empty = pd.DataFrame(columns=["customer_id", "as_of_month", "churn_probability", "churn_rank", "top_drivers"])
         drivers = pd.DataFrame(columns=["customer_id", "driver_rank", "feature", "feature_value",
                                         "contribution_log_odds"])
-        return ChurnResult(train_months, test_month, f"{pd.Timestamp(features['month'].max()):%Y-%m}", metrics,
+        return ChurnResult(train_months, test_month, f"{pd.Timestamp(latest):%Y-%m}", metrics,
                            baseline, empty, drivers, notes=notes)
-    model = build_model(prepared, seed).fit(prepared.X, prepared.y)
+    model, columns, reference = fitted
+    current = features[features["month"] == latest].reset_index(drop=True)
     X_now = _prepared(current, False, columns).X
     prob = model.predict_proba(X_now)[:, 1]
-    drivers = explain(model, X_now, reference_values(prepared.X, prepared), top=top_drivers)
+    drivers = explain(model, X_now, reference, top=top_drivers)
     drivers.insert(0, "customer_id", current["customer_id"].to_numpy()[drivers["row"].to_numpy()])
     drivers = drivers.drop(columns="row")
     text = driver_text(drivers)
@@ -202,6 +182,51 @@ def _train_and_score(features: pd.DataFrame, seed: int, top_drivers: int) -> Chu
     scores["top_drivers"] = scores["customer_id"].map(text)
     return ChurnResult(train_months, test_month, f"{pd.Timestamp(latest):%Y-%m}", metrics, baseline,
                        scores.sort_values("churn_rank", ignore_index=True), drivers, y_test, p_test, b_test, notes)
+
+
+def _evaluate(features: pd.DataFrame, labelled: np.ndarray, months: list, seed: int,
+              notes: list[str]) -> tuple[dict, dict, str | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Train on the labelled months before the latest one, test on the latest: (model metrics,
+    baseline metrics, test month, labels, probabilities, baseline scores)."""
+    empty = np.zeros(0)
+    if len(months) < 2:
+        notes.append("no evaluation: a time-based split needs at least two labelled months (three months of data)")
+        return {}, {}, None, empty, empty, empty
+    month = features["month"].to_numpy()
+    train = features[labelled & (month < months[-1])]
+    try:
+        columns = usable_columns(train)
+        prepared = _prepared(train, True, columns)
+        del train
+        check_trainable(prepared.y, f"training months before {pd.Timestamp(months[-1]):%Y-%m}")
+        model = build_model(prepared, seed).fit(prepared.X, prepared.y)
+    except ValueError as exc:
+        notes.append(f"no evaluation: {exc}")
+        return {}, {}, None, empty, empty, empty
+    del prepared
+    test = features[labelled & (month == months[-1])]
+    y_test = test[LABEL].to_numpy(dtype=int)
+    p_test = model.predict_proba(_prepared(test, False, columns).X)[:, 1]
+    b_test = usage_drop_score(test)
+    return (classification_metrics(y_test, p_test), classification_metrics(y_test, b_test),
+            f"{pd.Timestamp(months[-1]):%Y-%m}", y_test, p_test, b_test)
+
+
+def _fit_labelled(features: pd.DataFrame, labelled: np.ndarray, seed: int,
+                  notes: list[str]) -> tuple[object, tuple[list[str], list[str]], dict[str, object]] | None:
+    """The model refitted on every labelled month, its columns and each column's typical value;
+    None (with a note) when there are too few of either class."""
+    rows = features[labelled]
+    columns = usable_columns(rows)
+    prepared = _prepared(rows, True, columns)
+    del rows
+    try:
+        check_trainable(prepared.y, "labelled months")
+    except ValueError as exc:
+        notes.append(f"no scores: {exc}")
+        return None
+    model = build_model(prepared, seed).fit(prepared.X, prepared.y)
+    return model, columns, reference_values(prepared.X, prepared)
 
 
 def driver_text(drivers: pd.DataFrame) -> pd.Series:

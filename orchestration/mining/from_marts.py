@@ -23,6 +23,7 @@ from orchestration.mining import fraud as fr
 from orchestration.mining import homecoming as hc
 from orchestration.mining import recommendations as rc
 from orchestration.mining import social_circles as sc
+from orchestration.warehouse import release_cache
 
 KNOWLEDGE_TABLE = ("marts", "fct_customer_knowledge")
 # every dbt model the steps read (the fraud step also reads the staging view of cell sightings)
@@ -141,7 +142,10 @@ def churn(con: duckdb.DuckDBPyConnection, seed: int = 0) -> StepResult:
         return StepResult({"churn_scores": empty.scores, "churn_drivers": empty.drivers},
                           {"scored_customers": 0, "scored_month": None, "train_months": [], "test_month": None,
                            "notes": [note], "note": note}, {"result": empty})
-    features = ch.churn_features(panel, ft.customers(con))
+    customers = ft.customers(con)
+    release_cache(con)  # the reads are done: the model's copies need the memory (~2 GB cached at 1M)
+    features = ch.churn_features(panel, customers)
+    del panel
     result = ch.train_and_score(features, seed=seed)
     metrics: dict[str, Any] = {"scored_customers": len(result.scores), "scored_month": result.scored_month,
                                "train_months": result.train_months, "test_month": result.test_month,

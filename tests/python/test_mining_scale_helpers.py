@@ -105,3 +105,12 @@ def test_the_shortcut_declines_a_model_it_cannot_reproduce(fitted) -> None:  # n
     y = (X["fee"] > 150).astype(int)
     other = LogisticRegression().fit(X[["fee", "usage_drop"]], y)
     assert tc.swapped_probabilities(other, X[["fee", "usage_drop"]], reference, {"fee": np.arange(3)}) is None
+
+
+def test_explain_in_blocks_equals_one_block(fitted, monkeypatch) -> None:  # noqa: ANN001
+    model, X, reference = fitted
+    whole = tm.explain(model, X, reference, top=3)
+    monkeypatch.setattr(tm, "EXPLAIN_BLOCK_ROWS", 7)  # blocks of uneven size, the last one short
+    blocked = tm.explain(model, X, reference, top=3)
+    assert whole["row"].max() >= 7 * 3  # rows of later blocks keep their own positions
+    pd.testing.assert_frame_equal(blocked, whole)
