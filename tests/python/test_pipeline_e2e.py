@@ -105,14 +105,24 @@ assert result.success
 """
 
 
+def dbt_test(tmp: Path, env: dict, select: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("dbt")), "test", "--select", select, *args,
+                           "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+                          cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+
+
 def test_daily_partition_run_rewrites_only_its_day(pipeline_run: tuple[Path, dict]) -> None:
     """Last in the module: it changes the warehouse. The partitioned dbt asset passes the day to
-    dbt (--vars window_start/window_end); fct_usage_daily's delete+insert touches only that day."""
+    dbt (--vars window_start/window_end); fct_usage_daily's delete+insert touches only that day,
+    and its tests check only that day: a broken row on another day does not fail the run."""
     tmp, env = pipeline_run
     db = tmp / "touchpoint.duckdb"
     with duckdb.connect(str(db)) as con:
         before = dict(con.execute("select usage_date, count(*) from marts.fct_usage_daily group by 1").fetchall())
         con.execute("update marts.fct_usage_daily set loaded_at = timestamp '2000-01-01'")  # a marker
+        con.execute("update marts.fct_usage_daily set voice_in_minutes = -1 where customer_id = "
+                    "(select min(customer_id) from marts.fct_usage_daily where usage_date = date '2026-09-10') "
+                    "and usage_date = date '2026-09-10'")  # breaks not_negative on a day outside the window
     proc = subprocess.run([sys.executable, "-c", WINDOW_RUN], cwd=PROJECT_DIR, env=env, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -122,3 +132,11 @@ def test_daily_partition_run_rewrites_only_its_day(pipeline_run: tuple[Path, dic
         after = dict(con.execute("select usage_date, count(*) from marts.fct_usage_daily group by 1").fetchall())
     assert {d.isoformat() for d in rewritten} == {"2026-09-15"}
     assert after == before
+
+    # the broken day fails the same test when it is in the window, or when no window is given
+    test = "not_negative_fct_usage_daily_voice_in_minutes"
+    window = '{"window_start": "2026-09-10", "window_end": "2026-09-11"}'
+    assert dbt_test(tmp, env, test, "--vars", window).returncode == 1
+    assert dbt_test(tmp, env, test).returncode == 1
+    other_day = dbt_test(tmp, env, test, "--vars", '{"window_start": "2026-09-15", "window_end": "2026-09-16"}')
+    assert other_day.returncode == 0, other_day.stdout[-3000:]
