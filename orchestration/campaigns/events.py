@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.campaigns.tables import ensure_table
+
 EVENT_COLUMNS = ("event_id", "customer_id", "event_type", "event_at")
 OUTCOME_COLUMNS = ("campaign_id", "customer_id", "channel_code", "response", "responded_at")
 RESPONSES = ("accepted", "considering", "refused", "no_answer")
@@ -83,10 +85,9 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, paths: list[Path], campaign_pr
     outcomes["responded_at"] = pd.to_datetime(outcomes["responded_at"])
     outcomes["responded_date"] = outcomes["responded_at"].dt.normalize()
     outcomes["product_id"] = outcomes["campaign_id"].map(campaign_products)
-    con.execute("create schema if not exists campaigns")
     con.register("_outcomes", outcomes)
     try:
-        con.execute("create table if not exists campaigns.offer_outcomes as select * from _outcomes where false")
+        ensure_table(con, "campaigns.offer_outcomes", "_outcomes")
         con.execute("delete from campaigns.offer_outcomes where source_file in (select distinct source_file "
                     "from _outcomes)")
         con.execute("insert into campaigns.offer_outcomes by name select * from _outcomes")

@@ -22,7 +22,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration.campaigns.tables import ensure_table
+
 CLEAR_PHONE_CHANNELS = ("OUTBOUND",)
+# the list table's columns an empty run leaves without a type (others default to VARCHAR)
+LIST_TABLE_TYPES = {"run_date": "DATE", "list_month": "DATE"}
 FILE_COLUMNS = ["channel_rank", "campaign_id", "customer_id", "full_name_masked", "phone", "product_id",
                 "channel_code", "reason_code", "score", "script_hint", "history_prompt", "calling_hours",
                 "hall_hint"]
@@ -161,10 +165,9 @@ def write_table(con: duckdb.DuckDBPyConnection, lists: pd.DataFrame, run_id: str
     frame = lists.assign(run_id=run_id, run_date=pd.Timestamp(run_date).date(),
                          list_month=pd.Timestamp(run_date).replace(day=1).date())
     frame = frame[["run_id", "run_date", "list_month", *[c for c in lists.columns]]]
-    con.execute("create schema if not exists campaigns")
     con.register("_list_rows", frame)
     try:
-        con.execute(f"create table if not exists campaigns.{table} as select * from _list_rows where false")
+        ensure_table(con, f"campaigns.{table}", "_list_rows", LIST_TABLE_TYPES)
         con.execute(f"delete from campaigns.{table} where run_id = ?", [run_id])
         con.execute(f"insert into campaigns.{table} by name select * from _list_rows")
     finally:
@@ -178,10 +181,9 @@ def write_table(con: duckdb.DuckDBPyConnection, lists: pd.DataFrame, run_id: str
 def write_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, table: str, run_id: str) -> None:
     """Replace this run's rows of ``campaigns.<table>`` (suppression log, funnel, evaluation)."""
     frame = frame.assign(run_id=run_id)
-    con.execute("create schema if not exists campaigns")
     con.register("_rows", frame)
     try:
-        con.execute(f"create table if not exists campaigns.{table} as select * from _rows where false")
+        ensure_table(con, f"campaigns.{table}", "_rows")
         con.execute(f"delete from campaigns.{table} where run_id = ?", [run_id])
         con.execute(f"insert into campaigns.{table} by name select * from _rows")
     finally:
