@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.campaigns.policy import History
+from orchestration.warehouse import read_frame
 
 # relation → columns to take (None: every column not already present); one row per customer
 OPTIONAL_WIDE: dict[str, list[str] | None] = {
@@ -54,7 +55,7 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def customer_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[pd.DataFrame, list[str]]:
-    base = con.execute("""
+    base = read_frame(con, """
         with pref as (
             select customer_id, channel_code as preferred_channel,
                    row_number() over (partition by customer_id order by count(*) desc, channel_code) as r
@@ -95,7 +96,7 @@ def customer_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[p
         left join usage on usage.customer_id = c.customer_id
         left join hall on hall.customer_id = c.customer_id and hall.r = 1
         order by c.customer_id
-    """, [run_date, run_date, run_date, run_date]).df()
+    """, [run_date, run_date, run_date, run_date])
     used = []
     for relation, wanted in OPTIONAL_WIDE.items():
         cols = relation_columns(con, relation)
@@ -104,7 +105,7 @@ def customer_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[p
         take = [c for c in (wanted or cols) if c in cols and c not in base.columns and c != "customer_id"]
         if not take:
             continue
-        extra = con.execute(f"select customer_id, {', '.join(take)} from {relation}").df()
+        extra = read_frame(con, f"select customer_id, {', '.join(take)} from {relation}")
         base = base.merge(extra.drop_duplicates("customer_id"), on="customer_id", how="left")
         used.append(relation)
     base["fraud_flag"] = base["is_fraud_suspect"].fillna(False).astype(bool) if "is_fraud_suspect" in base else False
@@ -112,45 +113,45 @@ def customer_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[p
 
 
 def membership_frame(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> tuple[pd.DataFrame, list[str]]:
-    parts = [con.execute("""
+    parts = [read_frame(con, """
         select customer_id, 'holds_product' as kind, product_id as member
         from marts.fct_subscription_events
         where event_type = 'subscribe' and event_date <= ?
           and subscription_id not in (select subscription_id from marts.fct_subscription_events
                                       where event_type = 'unsubscribe' and event_date <= ?)
         group by all
-    """, [run_date, run_date]).df()]
+    """, [run_date, run_date])]
     used = []
     for relation, (kind, candidates) in OPTIONAL_LONG.items():
         cols = relation_columns(con, relation)
         member = next((c for c in candidates if c in cols), None)
         if "customer_id" not in cols or member is None:
             continue
-        parts.append(con.execute(f"select distinct customer_id, '{kind}' as kind, cast({member} as varchar) as member "
-                                 f"from {relation}").df())
+        parts.append(read_frame(con, f"select distinct customer_id, '{kind}' as kind, "
+                                     f"cast({member} as varchar) as member from {relation}"))
         used.append(relation)
     return pd.concat(parts, ignore_index=True), used
 
 
 def products_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("select product_id, product_category, product_type, monthly_fee_yuan "
-                       "from marts.dim_product order by product_id").df()
+    return read_frame(con, "select product_id, product_category, product_type, monthly_fee_yuan "
+                           "from marts.dim_product order by product_id")
 
 
 def offers_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """fct_campaign_offers, plus the outcomes of our own lists that flowed back
     (``campaigns.offer_outcomes``, when it exists)."""
-    frame = con.execute("""
+    frame = read_frame(con, """
         select customer_id, product_id, channel_code, response, cast(offered_date as timestamp) as offered_date,
                is_control_group, campaign_id
         from marts.fct_campaign_offers
-    """).df()
+    """)
     if relation_columns(con, "campaigns.offer_outcomes"):
-        extra = con.execute("""
+        extra = read_frame(con, """
             select customer_id, product_id, channel_code, response, cast(responded_date as timestamp) as offered_date,
                    false as is_control_group, campaign_id
             from campaigns.offer_outcomes
-        """).df()
+        """)
         frame = pd.concat([frame, extra], ignore_index=True)
     return frame
 
@@ -158,30 +159,30 @@ def offers_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def history(con: duckdb.DuckDBPyConnection, run_date: dt.date, offers: pd.DataFrame, members: pd.DataFrame,
             exclude_run_id: str | None = None) -> History:
     month = run_date.replace(day=1)
-    contacts = con.execute("""
+    contacts = read_frame(con, """
         select customer_id, count(*) as contact_count from marts.fct_contacts
         where is_proactive and contact_month = ? and contact_date <= ? and customer_id is not null
         group by customer_id
-    """, [month, run_date]).df()
+    """, [month, run_date])
     if relation_columns(con, "campaigns.rpt_campaign_list"):
-        listed = con.execute("""
+        listed = read_frame(con, """
             select customer_id, count(*) as contact_count from campaigns.rpt_campaign_list
             where offer_group = 'action' and list_month = ? and run_id is distinct from ?
             group by customer_id
-        """, [month, exclude_run_id]).df()
+        """, [month, exclude_run_id])
         contacts = pd.concat([contacts, listed], ignore_index=True)
     return History(
         contacts_this_month=contacts,
         offers=offers,
-        complaints=con.execute("select customer_id, cast(opened_date as timestamp) as opened_date "
-                               "from marts.fct_complaints where customer_id is not null").df(),
+        complaints=read_frame(con, "select customer_id, cast(opened_date as timestamp) as opened_date "
+                                   "from marts.fct_complaints where customer_id is not null"),
         holdings=members.loc[members["kind"] == "holds_product", ["customer_id", "member"]].rename(
             columns={"member": "product_id"}),
-        arrears=con.execute("""
+        arrears=read_frame(con, """
             select customer_id, max(days_overdue) as days_overdue from marts.fct_arrears
             where as_of_month = (select max(as_of_month) from marts.fct_arrears where as_of_month <= ?)
             group by customer_id
-        """, [run_date]).df(),
+        """, [run_date]),
     )
 
 
@@ -190,11 +191,11 @@ def phones_for(con: duckdb.DuckDBPyConnection, customer_ids: pd.Series) -> pd.Da
     extract in staging. Never written to any table."""
     con.register("_wanted_ids", pd.DataFrame({"customer_id": customer_ids.drop_duplicates()}))
     try:
-        return con.execute("""
+        return read_frame(con, """
             select s.customer_id, arg_max(s.phone_no, s.extract_month) as phone_no
             from staging.stg_crm__customers as s
             join _wanted_ids as w on w.customer_id = s.customer_id
             group by s.customer_id
-        """).df()
+        """)
     finally:
         con.unregister("_wanted_ids")
