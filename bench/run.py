@@ -270,8 +270,9 @@ class Bench:
             "mining": lambda o: self.stage("mining", self.touchpoint(
                 "mine", "all", "--db", str(self.db), "--timings", str(o / "mining.json")), o / "mining.json"),
             "dbt_mining_marts": lambda _: self.dbt_stage("dbt_mining_marts", "build", "--select", "source:mining+"),
-            "lists": lambda _: self.stage("lists", self.touchpoint(
-                "campaign", "build", "--db", str(self.db), "--lists", str(self.work / "lists"))),
+            "lists": lambda o: self.stage("lists", self.python(
+                "stages.py", "lists", "--db", str(self.db), "--lists", str(self.work / "lists"), "--out",
+                str(o / "lists.json")), o / "lists.json"),
             "publish": self._publish,
         }
         for name, step in steps.items():

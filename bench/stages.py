@@ -3,6 +3,7 @@
 
     python bench/stages.py load     --db DB --landing DIR --out F
     python bench/stages.py checks   --db DB --out F
+    python bench/stages.py lists    --db DB --lists DIR --out F
     python bench/stages.py publish  --db DB --serving DB --out F
     python bench/stages.py counts   --db DB --out F [--table schema.table ...]
 
@@ -12,6 +13,7 @@ They call the same plain functions as the CLI and the Dagster assets.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -42,6 +44,30 @@ def _checks(args: argparse.Namespace) -> dict:
                                                "failed": o.failed} for o in outcomes}}
 
 
+def lists_run_date(newest_day: dt.date, campaign_window_ends: list[dt.date]) -> dt.date:
+    """The day the benchmark's lists are for: the newest day with data, unless the profile runs
+    past every campaign's window (6 months from 2026-08 end in 2027-01; the campaigns in
+    campaigns/ end by 2026-12-31): then the last day of the latest window. Listing on a day no
+    campaign runs would measure lists of nobody."""
+    return min([newest_day, max(campaign_window_ends)]) if campaign_window_ends else newest_day
+
+
+def _lists(args: argparse.Namespace) -> dict:
+    from orchestration.campaigns.build import CAMPAIGNS_DIR, run_build
+    from orchestration.campaigns.definitions import load_campaigns
+    from orchestration.campaigns.inputs import as_of_date
+    from orchestration.warehouse import connect as connect_duckdb
+
+    with connect_duckdb(args.db, read_only=True) as con:
+        newest = as_of_date(con)
+    run_date = lists_run_date(newest, [c.window.end for c in load_campaigns(CAMPAIGNS_DIR)])
+    result = run_build(Path(args.db), lists_root=Path(args.lists), run_date=run_date)
+    funnel = result.result.funnel
+    return {"rows": int(funnel["action"].sum() + funnel["control"].sum()), "run_date": run_date.isoformat(),
+            "newest_day": newest.isoformat(), "action": int(funnel["action"].sum()),
+            "control": int(funnel["control"].sum()), "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}
+
+
 def _publish(args: argparse.Namespace) -> dict:
     from orchestration.publish.serving import publish
 
@@ -60,7 +86,7 @@ def _counts(args: argparse.Namespace) -> dict:
                 for t in args.table}
 
 
-STAGES = {"load": _load, "checks": _checks, "publish": _publish, "counts": _counts}
+STAGES = {"load": _load, "checks": _checks, "lists": _lists, "publish": _publish, "counts": _counts}
 
 
 def main() -> int:
@@ -69,6 +95,7 @@ def main() -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--landing")
     parser.add_argument("--serving")
+    parser.add_argument("--lists")
     parser.add_argument("--table", action="append", default=[])
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

@@ -19,6 +19,7 @@ import landing_days  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
 import run as bench_run  # noqa: E402
+import stages  # noqa: E402
 
 
 def test_run_stage_measures_the_child_process(tmp_path: Path) -> None:
@@ -290,3 +291,14 @@ def test_comparisons_run_only_those_chosen_and_keep_the_finished_ones_when_one_f
     assert list(into) == ["dbt_overhead", "incremental_one_day"] and into["dbt_overhead"]["ratio"] == 1.0
     with pytest.raises(ValueError, match="unknown comparison.*mlxtend_rules"):
         comparisons.run_comparisons(bench, "2027-01-31", build, tmp_path, ("mlxtend_rules",))
+
+
+def test_lists_are_measured_on_a_day_the_campaigns_run() -> None:
+    """A 6-month profile ends after every campaign's window: listing on its newest day would
+    measure lists of nobody (every target outside_campaign_window)."""
+    from datetime import date
+
+    ends = [date(2026, 11, 30), date(2026, 12, 31)]
+    assert stages.lists_run_date(date(2027, 1, 30), ends) == date(2026, 12, 31)
+    assert stages.lists_run_date(date(2026, 10, 30), ends) == date(2026, 10, 30)
+    assert stages.lists_run_date(date(2026, 10, 30), []) == date(2026, 10, 30)

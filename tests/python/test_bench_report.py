@@ -28,7 +28,7 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
         "load_average_start": [0.1], "load_average_end": [0.2],
         "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": 5000},
         "stages": [_stage("generate", 5), _stage("load", 40, rows=5000), _stage("dbt_build", 30),
-                   _stage("lists", 12, rss=7000)],
+                   {**_stage("lists", 12, rss=7000, rows=6069), "detail": {"rows": 6069, "run_date": "2026-12-31"}}],
         "end_to_end": {"stages": ["load", "dbt_build", "lists"], "wall_seconds": 82.0, "cpu_seconds": 60.0,
                        "peak_rss_mb": 7000},
         "big_facts": [{"model": "fct_calls", "rows": 1000, "seconds": 2.0, "rows_per_second": 500}],
@@ -48,7 +48,8 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
     assert "| end to end ≤ 90 s | 100k | 82.0 s | yes |" in text
     assert "| dbt overhead ≤ 1.3× (target at 1M) | 100k | 1.5× | no |" in text
     assert "| one-day incremental ≤ 10 % of full build (target at 1M) | 100k | 6.7% | yes |" in text
-    assert "| all campaign lists ≤ 10 s (target at 1M) | 100k | 12.0 s (warehouse → files) | no |" in text
+    assert ("| all campaign lists ≤ 10 s (target at 1M) | 100k | 12.0 s (warehouse → files; 6,069 rows listed "
+            "for 2026-12-31) | no |") in text
 
 
 def _results(scale: str, customers: int, stages: list[dict], stopped: dict | None = None) -> dict:
