@@ -62,10 +62,9 @@ def _lists(args: argparse.Namespace) -> dict:
         newest = as_of_date(con)
     run_date = lists_run_date(newest, [c.window.end for c in load_campaigns(CAMPAIGNS_DIR)])
     result = run_build(Path(args.db), lists_root=Path(args.lists), run_date=run_date)
-    funnel = result.result.funnel
-    return {"rows": int(funnel["action"].sum() + funnel["control"].sum()), "run_date": run_date.isoformat(),
-            "newest_day": newest.isoformat(), "action": int(funnel["action"].sum()),
-            "control": int(funnel["control"].sum()), "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}
+    action, control = (int(result.result.funnel[group].sum()) for group in ("action", "control"))
+    return {"rows": action + control, "run_date": run_date.isoformat(), "newest_day": newest.isoformat(),
+            "action": action, "control": control, "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}
 
 
 def _publish(args: argparse.Namespace) -> dict:

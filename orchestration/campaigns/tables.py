@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import duckdb
 
-NULL_TYPE = '"NULL"'  # how DuckDB names the type of a column of untyped nulls
+from orchestration.landing.validate import quote_ident
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(f"describe select * from {relation}").fetchall()]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _is_null_type(type_name: str) -> bool:
+    """DuckDB names the type of a column of untyped nulls "NULL" (with the quotes)."""
     return type_name.strip('"').upper() == "NULL"
 
 
@@ -45,11 +42,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str, frame_view: str,
     exists = con.execute("select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
                          [table]).fetchone()[0]
     if not exists:
-        columns = ", ".join(f"{_quote(n)} {typed(n, t)}" for n, t in frame_columns)
+        columns = ", ".join(f"{quote_ident(n)} {typed(n, t)}" for n, t in frame_columns)
         con.execute(f"create table {table} ({columns})")
         return
     in_frame = dict(frame_columns)
     for name, type_name in _columns(con, table):
         if _is_null_type(type_name):
-            con.execute(f"alter table {table} alter column {_quote(name)} set data type "
+            con.execute(f"alter table {table} alter column {quote_ident(name)} set data type "
                         f"{typed(name, in_frame.get(name))}")
