@@ -86,12 +86,12 @@ class Bench:
 
     # -- running -------------------------------------------------------------------------------
     def stage(self, name: str, command: list[str], out: Path | None = None,
-              ok_codes: tuple[int, ...] = (0,)) -> StageResult:
+              ok_codes: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> StageResult:
         print(f"[bench {self.label}] {name}: {' '.join(command[:6])}{' …' if len(command) > 6 else ''}",
               flush=True)
         try:
             disk = DiskGuard(Path(f"{self.db}.tmp"), self.min_free_disk_mb)  # DuckDB's default spill folder
-            result = run_stage(name, command, self.env, self.logs, PROJECT_DIR, ok_codes, disk)
+            result = run_stage(name, command, {**self.env, **(env or {})}, self.logs, PROJECT_DIR, ok_codes, disk)
         except (StageFailed, StageInterrupted) as stop:
             self.stages.append(stop.result)  # measured up to where it stopped, and reported as such
             raise
@@ -118,11 +118,11 @@ class Bench:
         return [str(self.bin / "dbt"), *args, "--target-path", str(self.target),
                 "--log-path", str(self.logs / f"dbt_{name}")]
 
-    def dbt_stage(self, name: str, *args: str) -> StageResult:
+    def dbt_stage(self, name: str, *args: str, env: dict[str, str] | None = None) -> StageResult:
         """A dbt command as a stage. dbt exits 1 when a test fails: the stage still counts (its
         failures are recorded and reported), any other error stops the benchmark."""
         shutil.rmtree(self.logs / f"dbt_{name}", ignore_errors=True)  # dbt appends to its log file
-        result = self.stage(name, self.dbt(*args, name=name), ok_codes=(0, 1))
+        result = self.stage(name, self.dbt(*args, name=name), ok_codes=(0, 1), env=env)
         run_results = json.loads((self.target / "run_results.json").read_text())
         (self.work / f"run_results_{name}.json").write_text(json.dumps(run_results))
         statuses: dict[str, int] = {}

@@ -22,7 +22,7 @@ load_raw_job = define_asset_job(
 
 # --- day-to-day operation (quality gates and publish) -------------------------------------
 # The daily run is partitioned by day: the day-grain loads load just the run's day(s) and the
-# incremental daily facts rebuild just those days (dbt --vars window_start/window_end); the
+# incremental daily facts rebuild just those days (dbt, window in TOUCHPOINT_WINDOW_START/_END); the
 # month- and full-grain loads and the other dbt models are unpartitioned (month/full loads skip
 # unchanged partitions). Then every check, then publish. A backfill over many days is one run.
 daily_load_and_build_job = define_asset_job(

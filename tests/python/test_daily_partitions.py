@@ -3,7 +3,7 @@ to dbt, and the daily job and schedule are built on the shared daily partitions.
 
 from __future__ import annotations
 
-import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -73,15 +73,24 @@ def test_delivered_range_covers_every_delivered_day(small_landing: Path) -> None
     assert tags == {RANGE_START_TAG: "2026-08-01", RANGE_END_TAG: "2026-09-30"}
 
 
-def test_daily_dbt_asset_is_partitioned_and_passes_its_window_as_vars(defs) -> None:  # defs: the manifest is prepared
-    from orchestration.defs.assets.dbt import touchpoint_dbt_daily_assets, window_vars
+def test_daily_dbt_asset_is_partitioned_and_passes_its_window_in_the_environment(defs, monkeypatch) -> None:
+    # defs: the manifest is prepared
+    from orchestration.defs.assets.dbt import environment, touchpoint_dbt_daily_assets, window_env
 
     assert touchpoint_dbt_daily_assets.partitions_def == DAILY_PARTITIONS
     assert AssetKey(["marts", "fct_usage_daily"]) in touchpoint_dbt_daily_assets.keys
-    args = window_vars((date(2026, 10, 30), date(2026, 10, 31)))
-    assert args[0] == "--vars"
-    assert json.loads(args[1]) == {"window_start": "2026-10-30", "window_end": "2026-10-31"}
-    assert window_vars(None) == []
+    window = window_env((date(2026, 10, 30), date(2026, 10, 31)))
+    assert window == {"TOUCHPOINT_WINDOW_START": "2026-10-30", "TOUCHPOINT_WINDOW_END": "2026-10-31"}
+    # an unpartitioned run blanks a window left in the calling environment
+    assert window_env(None) == {"TOUCHPOINT_WINDOW_START": "", "TOUCHPOINT_WINDOW_END": ""}
+
+    monkeypatch.setenv("TOUCHPOINT_WINDOW_START", "2026-01-01")
+    monkeypatch.delenv("TOUCHPOINT_WINDOW_END", raising=False)
+    with environment(window):
+        assert os.environ["TOUCHPOINT_WINDOW_START"] == "2026-10-30"
+        assert os.environ["TOUCHPOINT_WINDOW_END"] == "2026-10-31"
+    assert os.environ["TOUCHPOINT_WINDOW_START"] == "2026-01-01"  # restored
+    assert "TOUCHPOINT_WINDOW_END" not in os.environ
 
 
 @pytest.fixture(scope="module")

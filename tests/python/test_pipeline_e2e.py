@@ -97,11 +97,16 @@ def test_campaign_lists_are_in_the_serving_database(pipeline_run: tuple[Path, di
 
 
 WINDOW_RUN = """
+from pathlib import Path
 from dagster import materialize
 from orchestration.defs.assets.dbt import touchpoint_dbt_daily_assets
 from orchestration.defs.project import dbt_cli
 result = materialize([touchpoint_dbt_daily_assets], partition_key="2026-09-15", resources={"dbt": dbt_cli()})
 assert result.success
+# dagster-dbt runs dbt in target/<op>-<run id>-<uuid>/, from a copy of the prepared partial parse
+logs = list(Path("target").glob(f"touchpoint_dbt_daily_assets-{result.run_id[:7]}-*/dbt.log"))
+assert logs, "no dbt log of the partition run"
+assert "Unable to do partial parsing" not in logs[0].read_text(), "the window re-parsed the project"
 """
 
 
@@ -111,10 +116,16 @@ def dbt_test(tmp: Path, env: dict, select: str, *args: str) -> subprocess.Comple
                           cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
+def window(start: str, end: str) -> dict[str, str]:
+    """A day window as the Dagster daily partition passes it to dbt (end exclusive)."""
+    return {"TOUCHPOINT_WINDOW_START": start, "TOUCHPOINT_WINDOW_END": end}
+
+
 def test_daily_partition_run_rewrites_only_its_day(pipeline_run: tuple[Path, dict]) -> None:
     """Last in the module: it changes the warehouse. The partitioned dbt asset passes the day to
-    dbt (--vars window_start/window_end); fct_usage_daily's delete+insert touches only that day,
-    and its tests check only that day: a broken row on another day does not fail the run."""
+    dbt (TOUCHPOINT_WINDOW_START/END); fct_usage_daily's delete+insert touches only that day, and
+    its tests check only that day: a broken row on another day does not fail the run. The window in
+    the environment keeps dbt's partial parsing; the same window as --vars works too, re-parsing."""
     tmp, env = pipeline_run
     db = tmp / "touchpoint.duckdb"
     with duckdb.connect(str(db)) as con:
@@ -135,8 +146,16 @@ def test_daily_partition_run_rewrites_only_its_day(pipeline_run: tuple[Path, dic
 
     # the broken day fails the same test when it is in the window, or when no window is given
     test = "not_negative_fct_usage_daily_voice_in_minutes"
-    window = '{"window_start": "2026-09-10", "window_end": "2026-09-11"}'
-    assert dbt_test(tmp, env, test, "--vars", window).returncode == 1
+    reparse = "Unable to do partial parsing"
     assert dbt_test(tmp, env, test).returncode == 1
-    other_day = dbt_test(tmp, env, test, "--vars", '{"window_start": "2026-09-15", "window_end": "2026-09-16"}')
+    other_day = dbt_test(tmp, {**env, **window("2026-09-15", "2026-09-16")}, test)
     assert other_day.returncode == 0, other_day.stdout[-3000:]
+    assert reparse not in other_day.stdout  # a new window in the environment: partial parsing holds
+    broken_day = dbt_test(tmp, {**env, **window("2026-09-10", "2026-09-11")}, test)
+    assert broken_day.returncode == 1
+    as_vars = dbt_test(tmp, env, test, "--vars", '{"window_start": "2026-09-10", "window_end": "2026-09-11"}')
+    assert as_vars.returncode == 1
+    assert reparse in as_vars.stdout
+    empty = dbt_test(tmp, {**env, **window("2026-09-10", "2026-09-10")}, test)  # the end is exclusive
+    assert empty.returncode == 1  # the test errors: compilation refused
+    assert "TOUCHPOINT_WINDOW_START/TOUCHPOINT_WINDOW_END: window_start 2026-09-10 must be before" in empty.stdout

@@ -11,8 +11,8 @@
     summary, with the day's call-detail and content-visit counts beside it.
     Incremental: each run rebuilds the last `usage_lookback_days` days already loaded (late
     CDRs and re-delivered partitions) plus anything newer, replacing those customer-days.
-    With vars `window_start` and `window_end` (the Dagster daily partition or range, or
-    `dbt build --selector daily_incremental --vars '{window_start: ..., window_end: ...}'`) an
+    With a window (macro incremental_window: TOUCHPOINT_WINDOW_START / TOUCHPOINT_WINDOW_END, as
+    the Dagster daily partition or range passes it, or vars `window_start` and `window_end`) an
     incremental run rebuilds exactly the days window_start <= day < window_end instead. -#}
 
 {%- set lookback_days = var('usage_lookback_days', 3) %}

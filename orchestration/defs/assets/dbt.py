@@ -5,11 +5,14 @@ keys (`raw/<source>__<table>`), so the graph runs landing → raw → staging �
 built on the mining results (`source:mining+`) are a second dbt asset: their sources map onto the
 mining assets' keys (`mining/<table>`), so they run after mining, which runs after the marts.
 The incremental daily facts (`daily_incremental`) are a third dbt asset, partitioned by day like
-the day-grain loads: a partition run passes its days to dbt as `--vars` (window_start/window_end).
+the day-grain loads: a partition run passes its days to dbt in the environment variables
+TOUCHPOINT_WINDOW_START / TOUCHPOINT_WINDOW_END (macro incremental_window), which, unlike new
+`--vars`, leave dbt's partial parsing valid.
 """
 
-import json
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -89,11 +92,32 @@ def touchpoint_dbt_mining_assets(context: AssetExecutionContext, dbt: DbtCliReso
     yield from dbt.cli(["build"], context=context).stream()
 
 
-def window_vars(days: tuple[date, date] | None) -> list[str]:
-    """`--vars` for the daily incremental models: the run's days [window_start, window_end)."""
-    if days is None:
-        return []
-    return ["--vars", json.dumps({"window_start": days[0].isoformat(), "window_end": days[1].isoformat()})]
+WINDOW_START_ENV = "TOUCHPOINT_WINDOW_START"
+WINDOW_END_ENV = "TOUCHPOINT_WINDOW_END"
+
+
+def window_env(days: tuple[date, date] | None) -> dict[str, str]:
+    """The environment of dbt for the daily incremental models: the run's days [start, end) as ISO
+    days; empty values (no window: the lookback) when the run has no partition, so a window left in
+    the calling environment does not leak into it."""
+    start, end = (days[0].isoformat(), days[1].isoformat()) if days else ("", "")
+    return {WINDOW_START_ENV: start, WINDOW_END_ENV: end}
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` while the block runs (dagster-dbt gives its dbt process a copy
+    of ``os.environ`` when the invocation starts), restored afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dbt_assets(
@@ -108,7 +132,9 @@ def window_vars(days: tuple[date, date] | None) -> list[str]:
 )
 def touchpoint_dbt_daily_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """`dbt build` of the incremental daily facts for the run's day(s): delete+insert of exactly
-    those days (vars window_start / window_end); the first build creates the whole table."""
-    args = ["build", *window_vars(partition_days(context))]
-    context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    those days (window in the environment, see window_env); the first build creates the whole table."""
+    window = window_env(partition_days(context))
+    context.log.info(" ".join(f"{name}={value}" for name, value in window.items()) + " dbt build")
+    with environment(window):
+        invocation = dbt.cli(["build"], context=context)  # starts dbt with the window in its environment
+    yield from invocation.stream()
