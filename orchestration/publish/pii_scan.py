@@ -72,31 +72,32 @@ def build_pii_dictionary(con: duckdb.DuckDBPyConnection, raw_catalog: str) -> in
 def scan_database(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> list[str]:
     """Every ``schema.table.column: what was found`` in ``catalog`` (empty when clean).
 
-    Expects ``pii_dictionary`` (see `build_pii_dictionary`) to exist on ``con``. A text column is
-    read once for the common, clean case (one pattern for both shapes, one probe of the
-    dictionary); only a column with a hit is read again to name what was found.
+    Expects ``pii_dictionary`` (see `build_pii_dictionary`) to exist on ``con``. The text columns
+    are read together for the common, clean case (`_text_column_hits`); only a column with a hit
+    is read again to name what was found.
     """
     columns = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
         f"where table_catalog = ? and table_schema in ({', '.join('?' for _ in schemas)}) "
         "order by 1, 2, ordinal_position", [catalog, *schemas]).fetchall()
     con.execute("create or replace temp table pii_values as select distinct value from pii_dictionary")
+    text = [(f'{catalog}."{schema}"."{table}"', f'"{column}"') for schema, table, column, data_type in columns
+            if data_type.upper().startswith(_TEXT_TYPES)]
+    hits = _text_column_hits(con, text)
     offenders = []
     for schema, table, column, data_type in columns:
         ref = f'{catalog}."{schema}"."{table}"'
         col = f'"{column}"'
         where = f"{schema}.{table}.{column}"
         if data_type.upper().startswith(_TEXT_TYPES):
-            shaped, known = con.execute(
-                f"select count(*) filter (where regexp_matches(t.{col}, '{ANY_SHAPE_PATTERN}')), "
-                f"count(d.value) from {ref} t left join pii_values d on t.{col} = d.value").fetchone()
+            shaped, known = hits[(ref, col)]
             if shaped:
                 offenders += _shapes(con, ref, col, where)
             if known:
-                hits = con.execute(
+                kinds = con.execute(
                     f"select d.kind, count(*) from {ref} t join pii_dictionary d on t.{col} = d.value "
                     "group by d.kind order by d.kind").fetchall()
-                offenders += [f"{where}: {n} value(s) equal to a raw {kind}" for kind, n in hits]
+                offenders += [f"{where}: {n} value(s) equal to a raw {kind}" for kind, n in kinds]
         elif data_type.upper().startswith(_INT_TYPES):
             n = con.execute(f"select count(*) from {ref} where {col} between 13000000000 and 19999999999 "
                             f"and cast({col} as varchar) in (select value from pii_values)").fetchone()[0]
@@ -104,6 +105,34 @@ def scan_database(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[s
                 offenders.append(f"{where}: {n} number(s) equal to a raw phone number")
     con.execute("drop table pii_values")
     return offenders
+
+
+# Text columns read by one query of `_text_column_hits`.
+COLUMNS_PER_QUERY = 100
+
+
+def _text_column_hits(con: duckdb.DuckDBPyConnection,
+                      columns: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(values of either shape, values in the dictionary) per (table ref, quoted column).
+
+    The columns' values are stacked (``union all``, tagged by column) and probe ``pii_values`` in
+    one join per `COLUMNS_PER_QUERY` columns: a join per column built the dictionary's hash table
+    once per column (386 text columns at 100k customers: the scan took 27.7-34.4 s that way,
+    19.1-19.9 s stacked; most of the rest is the shape pattern on every value). Streaming: no
+    value is held beyond the join."""
+    hits: dict[tuple[str, str], tuple[int, int]] = {}
+    for start in range(0, len(columns), COLUMNS_PER_QUERY):
+        batch = columns[start:start + COLUMNS_PER_QUERY]
+        stacked = " union all ".join(f"select {i} as column_no, cast({col} as varchar) as value from {ref}"
+                                     for i, (ref, col) in enumerate(batch))
+        counts = dict.fromkeys(range(len(batch)), (0, 0))
+        for i, shaped, known in con.execute(
+                f"select v.column_no, count(*) filter (where regexp_matches(v.value, '{ANY_SHAPE_PATTERN}')), "
+                f"count(d.value) from ({stacked}) v left join pii_values d on v.value = d.value "
+                "group by v.column_no").fetchall():
+            counts[i] = (shaped, known)
+        hits.update({batch[i]: found for i, found in counts.items()})
+    return hits
 
 
 def _shapes(con: duckdb.DuckDBPyConnection, ref: str, col: str, where: str) -> list[str]:

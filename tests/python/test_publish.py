@@ -78,6 +78,23 @@ def test_pii_column_in_a_mart_fails_the_scan_and_nothing_is_served(warehouse: Pa
     assert not [p for p in serving.parent.iterdir() if p.name != serving.name]
 
 
+def test_the_scan_finds_the_same_however_the_columns_are_batched(warehouse: Path, serving: Path,
+                                                               monkeypatch) -> None:
+    from orchestration.publish import pii_scan
+
+    mw.execute(warehouse, "create table marts.rpt_callback_list as select customer_id, phone_no as contact, "
+                          "'请回电 ' || phone_no as note, full_name, md5(phone_no) as token from raw.crm__customers")
+    found = {}
+    for per_query in (1, 2, 1000):  # one column per query, batches split inside a table, all at once
+        monkeypatch.setattr(pii_scan, "COLUMNS_PER_QUERY", per_query)
+        with pytest.raises(PublishRefused) as refused:
+            publish(warehouse, serving)
+        found[per_query] = refused.value.problems
+    assert found[1] == found[2] == found[1000]
+    leaked = {p.split(":")[0] for p in found[1]}
+    assert leaked == {f"marts.rpt_callback_list.{c}" for c in ("contact", "note", "full_name", "token")}
+
+
 def test_keyed_hash_and_masks_pass_and_an_unkeyed_dictionary_does_not_match(warehouse: Path, serving: Path) -> None:
     publish(warehouse, serving)  # dim_customer carries masks and keyed sha256 hashes only
     served = {r[0] for r in duckdb.connect(str(serving), read_only=True).execute(
