@@ -116,6 +116,26 @@ def dbt_test(tmp: Path, env: dict, select: str, *args: str) -> subprocess.Comple
                           cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
+def test_a_call_multiplied_by_the_number_lookup_fails_the_grain_of_the_resolved_calls(
+        pipeline_run: tuple[Path, dict]) -> None:
+    """int_call_records_resolved (a view) has its grain tested by counting (one_row_per_row_of
+    stg_usage__call_records): a number twice in the lookup doubles its calls and fails it."""
+    tmp, env = pipeline_run
+    db = tmp / "touchpoint.duckdb"
+    test = "int_call_records_resolved_one_row_per_call"
+    assert dbt_test(tmp, env, test).returncode == 0
+    lookup = "intermediate.int_callee_numbers_classified"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"create temp table twice as select * from {lookup} where callee_number = "
+                    "(select min(callee_number) from staging.stg_usage__call_records)")
+        con.execute(f"insert into {lookup} select * from twice")
+    try:
+        assert dbt_test(tmp, env, test).returncode == 1
+    finally:
+        with duckdb.connect(str(db)) as con:
+            con.execute(f"create or replace table {lookup} as select distinct * from {lookup}")
+
+
 def window(start: str, end: str) -> dict[str, str]:
     """A day window as the Dagster daily partition passes it to dbt (end exclusive)."""
     return {"TOUCHPOINT_WINDOW_START": start, "TOUCHPOINT_WINDOW_END": end}

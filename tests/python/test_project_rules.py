@@ -129,18 +129,40 @@ def _tests_by_model(manifest: dict) -> dict[str, set[str]]:
     return found
 
 
+def _key_columns(have: set[str]) -> set[str]:
+    """Columns tested both unique and not null."""
+    return {t.split(":")[1] for t in have if t.startswith("unique:")} & \
+        {t.split(":")[1] for t in have if t.startswith("not_null:")}
+
+
+def _grain_kept_from_parent(manifest: dict, tests: dict[str, set[str]]) -> set[str]:
+    """Models with a `one_row_per_row_of` test on a column that is not null in them and the tested
+    unique, not-null key of the parent they are compared with."""
+    kept = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or (node.get("test_metadata") or {}).get("name") != "one_row_per_row_of":
+            continue
+        model = node.get("attached_node")
+        column = node.get("column_name") or ""
+        parents = [p for p in node["depends_on"]["nodes"] if p != model]
+        if (model and f"not_null:{column}" in tests.get(model, set())
+                and any(column in _key_columns(tests.get(p, set())) for p in parents)):
+            kept.add(model)
+    return kept
+
+
 def test_every_model_has_its_grain_tested(manifest: dict) -> None:
     tests = _tests_by_model(manifest)
+    kept = _grain_kept_from_parent(manifest, tests)
     bad = {}
     for node in models(manifest):
         if node["config"].get("materialized") == "ephemeral":
             continue
         have = tests.get(node["unique_id"], set())
-        unique_cols = {t.split(":")[1] for t in have if t.startswith("unique:")}
-        not_null_cols = {t.split(":")[1] for t in have if t.startswith("not_null:")}
         combo = any(t.startswith(("unique_combination_of_columns:", "exactly_one_current_row:")) for t in have)
-        if not (unique_cols & not_null_cols or combo):
-            bad[node["name"]] = "no unique + not_null column and no unique_combination_of_columns test"
+        if not (_key_columns(have) or combo or node["unique_id"] in kept):
+            bad[node["name"]] = ("no unique + not_null column, no unique_combination_of_columns test and no "
+                                 "one_row_per_row_of a parent's unique, not-null key")
     check("grain_tested", bad)
 
 
@@ -173,3 +195,20 @@ def test_exceptions_file_is_well_formed() -> None:
              "no_hard_coded_references", "too_many_joins", "grain_tested", "documentation_coverage",
              "source_freshness"}
     assert set(exceptions()) <= rules
+
+
+def test_a_grain_kept_from_a_parent_counts_only_when_the_parent_key_is_tested() -> None:
+    def test_node(name: str, model: str, column: str, parents: list[str]) -> dict:
+        return {"resource_type": "test", "test_metadata": {"name": name}, "attached_node": model,
+                "column_name": column, "depends_on": {"nodes": parents}}
+
+    nodes = {
+        "t1": test_node("one_row_per_row_of", "model.p.view", "call_id", ["model.p.view", "model.p.calls"]),
+        "t2": test_node("not_null", "model.p.view", "call_id", ["model.p.view"]),
+        "t3": test_node("unique", "model.p.calls", "call_id", ["model.p.calls"]),
+        "t4": test_node("not_null", "model.p.calls", "call_id", ["model.p.calls"]),
+    }
+    manifest = {"nodes": nodes}
+    assert _grain_kept_from_parent(manifest, _tests_by_model(manifest)) == {"model.p.view"}
+    del nodes["t3"]  # the parent's key is not tested unique
+    assert _grain_kept_from_parent(manifest, _tests_by_model(manifest)) == set()
