@@ -248,6 +248,7 @@ class _RecordingBench:
     def __init__(self, work: Path, failing: str | None = None):
         self.landing, self.holdback, self.logs = work / "landing", work / "holdback", work / "logs"
         self.db, self.customers, self.failing, self.ran = work / "w.duckdb", 10, failing, []
+        self.dbt_env: dict[str, dict[str, str] | None] = {}
 
     def python(self, script: str, *args: str) -> list[str]:
         return [script, *args]
@@ -262,7 +263,8 @@ class _RecordingBench:
             raise measure.StageFailed(f"stage {name!r} exited 1", measure.StageResult(name, command, 1, 1, 1, 1, 0))
         return measure.StageResult(name, command, 3.0, 2.0, 50.0, 0, 0.1, detail={"rows_read": 7, "seconds": 0.5})
 
-    def dbt_stage(self, name: str, *args: str) -> measure.StageResult:
+    def dbt_stage(self, name: str, *args: str, env: dict[str, str] | None = None) -> measure.StageResult:
+        self.dbt_env[name] = env
         return self.stage(name, ["dbt", *args])
 
 
@@ -280,6 +282,9 @@ def test_comparisons_run_only_those_chosen_and_keep_the_finished_ones_when_one_f
     assert list(done) == ["incremental_one_day", "campaign_engine"]  # in the harness's order
     one_day = done["incremental_one_day"]
     assert one_day["selection"] == "--selector daily_incremental" and one_day["ratio_to_full_build"] == 0.1
+    # the day's window as the Dagster partition passes it, in the environment (no --vars: no re-parse)
+    assert bench.dbt_env["dbt_incremental_one_day"] == {"TOUCHPOINT_WINDOW_START": "2027-01-31",
+                                                        "TOUCHPOINT_WINDOW_END": "2027-02-01"}
     assert (tmp_path / "landing" / "usage" / "daily_usage" / "2027-01-31.parquet").read_bytes() == b"day"
     assert not (tmp_path / "holdback").exists()  # the held-back day was delivered before its load
 
