@@ -81,15 +81,12 @@ def scan_database(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[s
         f"where table_catalog = ? and table_schema in ({', '.join('?' for _ in schemas)}) "
         "order by 1, 2, ordinal_position", [catalog, *schemas]).fetchall()
     con.execute("create or replace temp table pii_values as select distinct value from pii_dictionary")
-    text = [(f'{catalog}."{schema}"."{table}"', f'"{column}"') for schema, table, column, data_type in columns
-            if data_type.upper().startswith(_TEXT_TYPES)]
-    hits = _text_column_hits(con, text)
+    columns = [(f'{catalog}."{schema}"."{table}"', f'"{column}"', f"{schema}.{table}.{column}", data_type.upper())
+               for schema, table, column, data_type in columns]
+    hits = _text_column_hits(con, [(ref, col) for ref, col, _, kind in columns if kind.startswith(_TEXT_TYPES)])
     offenders = []
-    for schema, table, column, data_type in columns:
-        ref = f'{catalog}."{schema}"."{table}"'
-        col = f'"{column}"'
-        where = f"{schema}.{table}.{column}"
-        if data_type.upper().startswith(_TEXT_TYPES):
+    for ref, col, where, data_type in columns:
+        if data_type.startswith(_TEXT_TYPES):
             shaped, known = hits[(ref, col)]
             if shaped:
                 offenders += _shapes(con, ref, col, where)
@@ -98,7 +95,7 @@ def scan_database(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[s
                     f"select d.kind, count(*) from {ref} t join pii_dictionary d on t.{col} = d.value "
                     "group by d.kind order by d.kind").fetchall()
                 offenders += [f"{where}: {n} value(s) equal to a raw {kind}" for kind, n in kinds]
-        elif data_type.upper().startswith(_INT_TYPES):
+        elif data_type.startswith(_INT_TYPES):
             n = con.execute(f"select count(*) from {ref} where {col} between 13000000000 and 19999999999 "
                             f"and cast({col} as varchar) in (select value from pii_values)").fetchone()[0]
             if n:
