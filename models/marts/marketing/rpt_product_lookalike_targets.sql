@@ -3,7 +3,8 @@
     over the profile attributes they share with them, counting attributes with a lift of at least
     var('lookalike_min_lift') held by at least var('lookalike_min_adopters') adopters. The top
     var('lookalike_targets_per_product') per product, with the three attributes that weigh most
-    (the reason a customer is on the list stays explainable). -#}
+    (the reason a customer is on the list stays explainable). The reasons are worked out for the
+    kept targets only. -#}
 
 with portrait as (
 
@@ -49,13 +50,10 @@ matches as (
     select
         telling_attributes.product_id,
         attributes.customer_id,
+        telling_attributes.attribute_id,
         telling_attributes.attribute_name,
         telling_attributes.lift,
-        telling_attributes.weight,
-        row_number() over (
-            partition by telling_attributes.product_id, attributes.customer_id
-            order by telling_attributes.weight desc, telling_attributes.attribute_id asc
-        ) as reason_rank
+        telling_attributes.weight
     from telling_attributes
     inner join attributes
         on telling_attributes.attribute_id = attributes.attribute_id
@@ -72,14 +70,11 @@ scored as (
     select
         product_id,
         customer_id,
-        sum(weight) as lookalike_score,
-        count(*) as matched_attribute_count,
-        {{ dbt.listagg(
-            "case when reason_rank <= 3 then " ~ dbt.concat([
-                'attribute_name', "' (x'", dbt.cast('round(lift, 1)', dbt.type_string()), "')'",
-            ]) ~ " end",
-            "'、'", 'order by reason_rank',
-        ) }} as top_reasons
+        -- summed as decimals: a float sum depends on the order rows arrive in, so customers with
+        -- the same attributes could get scores a few ulps apart and their customer_id tiebreak
+        -- (and who makes the list) changed from run to run
+        cast(sum(cast(weight as decimal(18, 9))) as {{ type_double() }}) as lookalike_score,
+        count(*) as matched_attribute_count
     from matches
     group by product_id, customer_id
 
@@ -94,17 +89,63 @@ ranked as (
 
 ),
 
+targets as (
+
+    select * from ranked
+    where target_rank <= {{ var('lookalike_targets_per_product', 200) }}
+
+),
+
+-- the reasons of the kept targets only: ranking every match of every pair and joining their
+-- names was most of this model's time, for lists of which all but a few hundred rows per
+-- product are dropped
+target_matches as (
+
+    select
+        matches.product_id,
+        matches.customer_id,
+        matches.attribute_name,
+        matches.lift,
+        row_number() over (
+            partition by matches.product_id, matches.customer_id
+            order by matches.weight desc, matches.attribute_id asc
+        ) as reason_rank
+    from matches
+    inner join targets
+        on
+            matches.product_id = targets.product_id
+            and matches.customer_id = targets.customer_id
+
+),
+
+reasons as (
+
+    select
+        product_id,
+        customer_id,
+        {{ dbt.listagg(
+            dbt.concat([
+                'attribute_name', "' (x'", dbt.cast('round(lift, 1)', dbt.type_string()), "')'",
+            ]),
+            "'、'", 'order by reason_rank',
+        ) }} as top_reasons
+    from target_matches
+    where reason_rank <= 3
+    group by product_id, customer_id
+
+),
+
 final as (
 
     select
         -- grain
-        ranked.product_id,
-        ranked.customer_id,
+        targets.product_id,
+        targets.customer_id,
         -- score
-        ranked.target_rank,
-        round(ranked.lookalike_score, 4) as lookalike_score,
-        ranked.matched_attribute_count,
-        ranked.top_reasons,
+        targets.target_rank,
+        round(targets.lookalike_score, 4) as lookalike_score,
+        targets.matched_attribute_count,
+        reasons.top_reasons,
         -- product
         products.product_name,
         products.is_niche as is_niche_product,
@@ -113,12 +154,15 @@ final as (
         features.is_proactively_contactable,
         features.preferred_channel_code,
         features.as_of_date
-    from ranked
+    from targets
+    left join reasons
+        on
+            targets.product_id = reasons.product_id
+            and targets.customer_id = reasons.customer_id
     left join {{ ref('stg_catalog__products') }} as products
-        on ranked.product_id = products.product_id
+        on targets.product_id = products.product_id
     left join features
-        on ranked.customer_id = features.customer_id
-    where ranked.target_rank <= {{ var('lookalike_targets_per_product', 200) }}
+        on targets.customer_id = features.customer_id
 
 )
 
