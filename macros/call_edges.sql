@@ -1,8 +1,21 @@
 {#- One batch of the monthly call edges (int_call_edges_monthly): the calls of the months whose
     number (year × 12 + month) is `batch` modulo `batches`, reduced to one row per caller, callee
     and month. Any `batches` consecutive months put one month in each batch, and the month is
-    part of the grain, so each batch is exact on its own. -#}
+    part of the grain, so each batch is exact on its own.
+
+    When the model is built, the batch's months are written out as ranges of started_at, worked
+    out from the first and last call date of stg_usage__call_records (one cheap query per batch):
+    a range of a plain column is pushed into the scan of the raw calls, which skips the row
+    groups of other months (the raw table is loaded day by day), and only the batch's calls go
+    through the callee lookup. A test on the month number was applied after the lookup had
+    resolved every call, six times over: 9.9 s -> 2.8 s per batch at 100k customers. In a unit
+    test (fixtures, no table to ask) and at parse time the batch is the month-number test. -#}
 {% macro call_edges_of_month_batch(batch, batches) -%}
+
+{#- a unit test's model has fixtures for its own inputs only: no ref to this one -#}
+{%- set in_unit_test = model.resource_type == 'unit_test' %}
+{%- set ranges = none if in_unit_test else
+    call_month_batch_ranges(ref('stg_usage__call_records'), batch, batches) %}
 
 with calls as (
 
@@ -24,7 +37,20 @@ edges as (
         max(started_at) as last_call_at,
         {{ distinct_days_in_month('call_date') }} as call_day_count
     from calls
+    {%- if ranges is none %}
     where mod(extract(year from call_month) * 12 + extract(month from call_month), {{ batches }}) = {{ batch }}
+    {%- elif ranges | length == 0 %}
+    where 1 = 0
+    {%- else %}
+    where
+        {%- for first_day, next_first_day in ranges %}
+        {% if not loop.first %}or {% endif -%}
+        (
+            started_at >= cast('{{ first_day }}' as {{ dbt.type_timestamp() }})
+            and started_at < cast('{{ next_first_day }}' as {{ dbt.type_timestamp() }})
+        )
+        {%- endfor %}
+    {%- endif %}
     group by
         caller_customer_id,
         callee_id,
@@ -34,4 +60,32 @@ edges as (
 
 select * from edges
 
+{%- endmacro %}
+
+
+{#- The months of one batch between the first and last call date of `calls_table`, as
+    (first day, first day of the next month) pairs of 'YYYY-MM-DD' strings: [] when there is no
+    call, none at parse time. -#}
+{% macro call_month_batch_ranges(calls_table, batch, batches) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set month_number = 'extract(year from call_date) * 12 + extract(month from call_date)' -%}
+    {%- set span = run_query(
+        'select min(' ~ month_number ~ '), max(' ~ month_number ~ ') from ' ~ calls_table
+    ) -%}
+    {%- if span.rows[0][0] is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set ranges = [] -%}
+    {#- m = year × 12 + month (1 to 12), as in the month-number test -#}
+    {%- for m in range(span.rows[0][0] | int, (span.rows[0][1] | int) + 1) -%}
+        {%- if m % batches == batch -%}
+            {%- do ranges.append((
+                '%04d-%02d-01' | format((m - 1) // 12, (m - 1) % 12 + 1),
+                '%04d-%02d-01' | format(m // 12, m % 12 + 1),
+            )) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(ranges) }}
 {%- endmacro %}
