@@ -146,6 +146,14 @@ def train_and_score(features: pd.DataFrame, seed: int = 0, top_drivers: int = 3)
 PARALLEL_FROM_ROWS = 200_000
 
 
+# Calibration folds of the churn model (tabular_model.build_model's default is 3): two members
+# fitted on half the rows each instead of three on two thirds, so the trees see the rows once
+# in all rather than twice, and two members are scored and explained. At 100k customers:
+# evaluate + refit + explain 81.8 s -> 52.3 s, test-month ROC AUC 0.9735 -> 0.9734,
+# PR AUC 0.7951 -> 0.7930, Brier 0.00959 -> 0.00966, top-decile lift 9.165 either way.
+CALIBRATION_FOLDS = 2
+
+
 def openmp_threads(rows: int) -> int | None:
     """OpenMP threads for fitting and scoring on ``rows`` rows (None: every core)."""
     return None if rows >= PARALLEL_FROM_ROWS else 1
@@ -199,7 +207,7 @@ def _evaluate(features: pd.DataFrame, labelled: np.ndarray, months: list, seed: 
         prepared = _prepared(train, True, columns)
         del train
         check_trainable(prepared.y, f"training months before {pd.Timestamp(months[-1]):%Y-%m}")
-        model = build_model(prepared, seed).fit(prepared.X, prepared.y)
+        model = build_model(prepared, seed, CALIBRATION_FOLDS).fit(prepared.X, prepared.y)
     except ValueError as exc:
         notes.append(f"no evaluation: {exc}")
         return {}, {}, None, empty, empty, empty
@@ -225,7 +233,7 @@ def _fit_labelled(features: pd.DataFrame, labelled: np.ndarray, seed: int,
     except ValueError as exc:
         notes.append(f"no scores: {exc}")
         return None
-    model = build_model(prepared, seed).fit(prepared.X, prepared.y)
+    model = build_model(prepared, seed, CALIBRATION_FOLDS).fit(prepared.X, prepared.y)
     return model, columns, reference_values(prepared.X, prepared)
 
 
