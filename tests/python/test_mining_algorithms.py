@@ -5,6 +5,7 @@ with a knowledge table, the churn model's input handling, and the mining-table c
 from __future__ import annotations
 
 import duckdb
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,6 +217,24 @@ def test_circles_key_persons_and_upsell() -> None:
     assert up.iloc[0]["reason"].startswith("4 of 6 in the circle use VAS_RBT")
     truth = pd.Series({**{f"A{i}": "x" for i in range(6)}, **{f"B{i}": "y" for i in range(5)}})
     assert sc.best_match_jaccard(members["circle_id"], truth).min() == 1.0
+
+
+def test_pagerank_is_the_weighted_pagerank_and_the_igraph_copy_follows_the_graph() -> None:
+    G = sc.call_graph(two_circles())
+    members = sc.detect_circles(G, seed=0).set_index("customer_id")
+    expected = nx.pagerank(G, weight="weight", tol=1e-12, max_iter=1000)
+    assert members["pagerank"].sum() == pytest.approx(1.0)
+    for node, value in expected.items():
+        assert members.loc[node, "pagerank"] == pytest.approx(value, rel=1e-6)
+    assert members["pagerank"].idxmax() == "A0"  # the hub of the larger circle
+    # the igraph copy is reused while the graph is unchanged, rebuilt once it changes
+    first, _ = sc._igraph(G)
+    assert sc._igraph(G)[0] is first
+    G.add_edge("A0", "Z9", weight=3.0)
+    rebuilt, nodes = sc._igraph(G)
+    assert rebuilt is not first and "Z9" in nodes and rebuilt.ecount() == G.number_of_edges()
+    assert sc._pagerank(G)["Z9"] == pytest.approx(nx.pagerank(G, weight="weight", tol=1e-12, max_iter=1000)["Z9"],
+                                                  rel=1e-6)
 
 
 # --- recommendations --------------------------------------------------------------------------
