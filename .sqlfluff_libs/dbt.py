@@ -55,6 +55,10 @@ def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None)
     return f"string_agg({measure}, {delimiter_text}{order})"
 
 
+def bool_or(expression):
+    return f"bool_or({expression})"
+
+
 def any_value(expression):
     return f"any_value({expression})"
 

@@ -75,32 +75,69 @@ usual_areas as (
 
 ),
 
-presence_counts as (
+sighting_days as (
+
+    {#- one row per customer and day seen, with what the day held: the day counts below are
+        counts of these rows (a count(distinct) per measure was most of this model's time) -#}
+    select
+        customer_id,
+        sighting_date,
+        {{ dbt.bool_or("area_type = 'golf_course' and is_rest_day") }} as is_golf_course_rest_day,
+        {{ dbt.bool_or("area_type = 'transport_hub'") }} as is_transport_hub_day,
+        {{ dbt.bool_or("area_type = 'campus' and time_band = 'night'") }} as is_campus_night,
+        {{ dbt.bool_or("area_type = 'scenic_area' and is_rest_day") }} as is_scenic_area_rest_day,
+        {{ dbt.bool_or(
+            "area_type = 'business_district' and time_band = 'work_hours' and not is_rest_day"
+        ) }} as is_business_district_workday,
+        {{ dbt.bool_or(
+            "area_type = 'industrial_park' and time_band = 'work_hours' and not is_rest_day"
+        ) }} as is_industrial_park_workday
+    from sightings
+    group by customer_id, sighting_date
+
+),
+
+day_counts as (
 
     select
         customer_id,
-        count(distinct sighting_date) as sighting_day_count,
-        count(distinct cell_id) as distinct_cell_count,
-        count(distinct case
-            when area_type = 'golf_course' and is_rest_day then sighting_date
-        end) as golf_course_rest_day_count,
-        count(distinct case
-            when area_type = 'transport_hub' then sighting_date
-        end) as transport_hub_day_count,
-        count(distinct case
-            when area_type = 'campus' and time_band = 'night' then sighting_date
-        end) as campus_night_count,
-        count(distinct case
-            when area_type = 'scenic_area' and is_rest_day then sighting_date
-        end) as scenic_area_rest_day_count,
-        count(distinct case
-            when area_type = 'business_district' and time_band = 'work_hours' and not is_rest_day then sighting_date
-        end) as business_district_workday_count,
-        count(distinct case
-            when area_type = 'industrial_park' and time_band = 'work_hours' and not is_rest_day then sighting_date
-        end) as industrial_park_workday_count
+        count(sighting_date) as sighting_day_count,
+        count(case when is_golf_course_rest_day then 1 end) as golf_course_rest_day_count,
+        count(case when is_transport_hub_day then 1 end) as transport_hub_day_count,
+        count(case when is_campus_night then 1 end) as campus_night_count,
+        count(case when is_scenic_area_rest_day then 1 end) as scenic_area_rest_day_count,
+        count(case when is_business_district_workday then 1 end) as business_district_workday_count,
+        count(case when is_industrial_park_workday then 1 end) as industrial_park_workday_count
+    from sighting_days
+    group by customer_id
+
+),
+
+cell_counts as (
+
+    select
+        customer_id,
+        count(distinct cell_id) as distinct_cell_count
     from sightings
     group by customer_id
+
+),
+
+presence_counts as (
+
+    select
+        day_counts.customer_id,
+        day_counts.sighting_day_count,
+        cell_counts.distinct_cell_count,
+        day_counts.golf_course_rest_day_count,
+        day_counts.transport_hub_day_count,
+        day_counts.campus_night_count,
+        day_counts.scenic_area_rest_day_count,
+        day_counts.business_district_workday_count,
+        day_counts.industrial_park_workday_count
+    from day_counts
+    inner join cell_counts
+        on day_counts.customer_id = cell_counts.customer_id
 
 ),
 
