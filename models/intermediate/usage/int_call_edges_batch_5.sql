@@ -1,3 +1,8 @@
 {#- Batch 5 of the six batches of int_call_edges_monthly (macros/call_edges.sql). -#}
 
+{#- The macro asks staging for the first and last call date when the model is built: dbt must
+    see that reference when it parses this file (a ref reached only through a macro is missed
+    when partial parsing re-reads a changed macro). -#}
+-- depends_on: {{ ref('stg_usage__call_records') }}
+
 {{ call_edges_of_month_batch(5, 6) }}
