@@ -61,6 +61,7 @@ def dbt_overhead(bench: Bench, out: Path) -> dict:
             "replay_statements": replay.detail.get("statements"),
             "replay_errors": replay.detail.get("errors"),
             "sql_seconds_seen_by_dbt": replay.detail.get("seconds_in_duckdb_seen_by_dbt"),
+            "dbt_threads": replay.detail.get("dbt_threads"),
             "ratio": round(rebuild.wall_seconds / replay.wall_seconds, 2)}
 
 

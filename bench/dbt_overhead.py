@@ -5,7 +5,8 @@ the first) with a JSON debug log; this module reads the statements from that log
 materialisation DDL (create/rename/drop), incremental deletes and inserts, snapshot merges, every
 test query, hooks and the adapter's catalogue queries — and executes them in order on the same
 database file in one connection with the profile's settings. dbt build wall time divided by the
-replay's wall time is dbt's overhead (parsing, Jinja, compilation, events, artifacts).
+replay's wall time is dbt's overhead (parsing, Jinja, compilation, events, artifacts), less what
+dbt gains by running two models at a time (profiles.yml threads; recorded as ``dbt_threads``).
 
     python bench/dbt_overhead.py replay --db DB --log LOGDIR/dbt.log --out F
 """
@@ -41,6 +42,19 @@ def statements(log_file: Path) -> tuple[list[str], float]:
     return sqls, in_duckdb
 
 
+def dbt_threads(log_file: Path) -> int | None:
+    """How many models the logged build ran at a time (its ConcurrencyLine), None if not logged.
+
+    With more than one, the log holds the nodes' statements interleaved as they ran; the replay
+    runs them one after another (each node starts after its parents finished, so that order is
+    valid), so the ratio also counts what dbt gains by running independent nodes together."""
+    with log_file.open() as f:
+        for line in f:
+            if '"ConcurrencyLine"' in line:
+                return int(json.loads(line)["data"]["num_threads"])
+    return None
+
+
 def replay(db: Path, sqls: list[str]) -> dict:
     import duckdb
 
@@ -72,6 +86,7 @@ def main() -> int:
     sqls, in_duckdb = statements(Path(args.log))
     result = replay(Path(args.db), sqls)
     result["seconds_in_duckdb_seen_by_dbt"] = round(in_duckdb, 3)
+    result["dbt_threads"] = dbt_threads(Path(args.log))
     Path(args.out).write_text(json.dumps(result, indent=1))
     return 0 if not result["errors"] else 1
 

@@ -165,6 +165,25 @@ def run_stage(name: str, command: list[str], env: dict[str, str], log_dir: Path,
     return result
 
 
+# A fixed piece of the work the pipeline does (text hashing, a string hash aggregate), on one
+# thread in memory: the same machine ran the 100k load at 682k and 456k rows/s on different days
+# with nothing else running, and this says how fast the machine was when a run was measured.
+SPEED_REFERENCE_SQL = "select count(distinct md5(cast(i as varchar))) from range(3000000) as t(i)"
+
+
+def speed_reference(repeats: int = 3) -> float:
+    """Seconds of the best of ``repeats`` runs of `SPEED_REFERENCE_SQL` (lower is faster)."""
+    import duckdb
+
+    with duckdb.connect(config={"threads": 1}) as con:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            con.execute(SPEED_REFERENCE_SQL).fetchall()
+            best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 def machine() -> dict:
     """What the figures were measured on."""
     cpu = "unknown"

@@ -30,6 +30,13 @@ def _fmt_n(x: float | None) -> str:
     return "—" if x is None else f"{x:,.0f}"
 
 
+def _speed(r: dict) -> str:
+    speed = r.get("speed_reference_seconds")
+    if not speed:
+        return ""
+    return f"; speed reference {_fmt_s(speed['start'])} s at start, {_fmt_s(speed['end'])} s at the end"
+
+
 def _machine(results: list[dict]) -> list[str]:
     m = results[0]["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v)
@@ -93,8 +100,12 @@ def _comparisons(r: dict) -> list[str]:
     lines = []
     o = c.get("dbt_overhead")
     if o:
-        lines.append(f"- **dbt overhead**: `dbt build` {_fmt_s(o['dbt_build_seconds'])} s vs the same "
-                     f"{o['replay_statements']:,} statements replayed directly in DuckDB {_fmt_s(o['replay_seconds'])} s "
+        threads = o.get("dbt_threads")
+        build = f"`dbt build` ({threads} thread{'s' if threads != 1 else ''})" if threads else "`dbt build`"
+        replayed = ("replayed one after another in one DuckDB connection" if threads and threads > 1
+                    else "replayed directly in DuckDB")
+        lines.append(f"- **dbt overhead**: {build} {_fmt_s(o['dbt_build_seconds'])} s vs the same "
+                     f"{o['replay_statements']:,} statements {replayed} {_fmt_s(o['replay_seconds'])} s "
                      f"→ **{o['ratio']}×** (replay errors: {o['replay_errors']}; dbt itself timed "
                      f"{_fmt_s(o['sql_seconds_seen_by_dbt'])} s inside DuckDB).")
     i = c.get("incremental_one_day")
@@ -255,7 +266,10 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
            "Each stage runs as its own process: wall time, CPU time (user + system) and peak RSS "
            "(largest process) per stage. The load average at each stage's start says how busy the "
            "machine was: on this 2-core machine anything above ~2 means other work shared the CPUs "
-           "and the times are upper bounds.", ""]
+           "and the times are upper bounds. The same machine is not always as fast with nothing else "
+           "running: the speed reference (`bench/measure.py` `SPEED_REFERENCE_SQL`, a fixed query "
+           "on one thread, best of 3, lower is faster), taken at a run's start and end, says how fast "
+           "it was; runs written before it was added do not have it.", ""]
     if not results:
         path.write_text("\n".join(out + ["No results yet."]) + "\n")
         return path
@@ -264,7 +278,7 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
         land = r["landing"]
         out += [f"## {scale}: {r['customers']:,} customers × {r['months']} months (seed {r['seed']})", "",
                 f"Run {r['started_at']} → {r['finished_at']}; load average {r['load_average_start']} at start, "
-                f"{r['load_average_end']} at the end. Landing: {land['files']:,} files, "
+                f"{r['load_average_end']} at the end{_speed(r)}. Landing: {land['files']:,} files, "
                 f"{land['bytes'] / 1e6:,.0f} MB, {_fmt_n(land['rows_read_by_first_load'])} rows read by the first "
                 "load (the last day held back for the incremental run)"
                 f"{' (' + land['note'] + ')' if land.get('note') else ''}. DuckDB memory_limit: "

@@ -45,6 +45,7 @@ from measure import (  # noqa: E402
     StageResult,
     machine,
     run_stage,
+    speed_reference,
 )
 from report import END_TO_END, SCALES, write_results_md  # noqa: E402
 from resume import carry_over  # noqa: E402
@@ -182,6 +183,7 @@ class Bench:
         started = dt.datetime.now().astimezone()
         self.work.mkdir(parents=True, exist_ok=True)
         load_start = os.getloadavg()
+        speed_start = speed_reference()
         comparisons: dict = {}
         done = self._resume() if resume else set()
         try:
@@ -217,6 +219,7 @@ class Bench:
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": machine(), "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
+            "speed_reference_seconds": {"start": speed_start, "end": speed_reference()},
             "landing": {**self.landing_size, "rows_read_by_first_load": self.load_detail.get("rows_read")},
             "stages": [s.to_json() for s in self.stages],
             "stopped": self.stopped,

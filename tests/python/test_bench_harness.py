@@ -51,7 +51,8 @@ def _event(name: str, **data: object) -> str:
 def test_replay_runs_the_logged_statements_in_order_without_transaction_control(tmp_path: Path) -> None:
     log = tmp_path / "dbt.log"
     log.write_text(
-        _event("NodeStart", node_info={})
+        _event("ConcurrencyLine", num_threads=2, target_name="duckdb", node_count=3)
+        + _event("NodeStart", node_info={})
         + _event("SQLQuery", sql="BEGIN")
         + _event("SQLQuery", sql="create table t as select range as x from range(10)")
         + _event("SQLQueryStatus", status="OK", elapsed=0.5)
@@ -65,11 +66,25 @@ def test_replay_runs_the_logged_statements_in_order_without_transaction_control(
     assert sqls == ["create table t as select range as x from range(10)", "insert into t select 100",
                     "select count(*) from t where x > 5"]
     assert seen == pytest.approx(0.75)
+    assert dbt_overhead.dbt_threads(log) == 2
     db = tmp_path / "w.duckdb"
     result = dbt_overhead.replay(db, sqls)
     assert result["statements"] == 3 and result["errors"] == 0
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*), max(x) from t").fetchone() == (11, 100)
+
+
+def test_the_speed_reference_times_its_fixed_query() -> None:
+    with duckdb.connect() as con:  # the query counts what it should: every md5 differs
+        assert con.execute(measure.SPEED_REFERENCE_SQL).fetchone()[0] == 3_000_000
+    seconds = measure.speed_reference(repeats=1)
+    assert isinstance(seconds, float) and seconds > 0
+
+
+def test_a_log_without_its_concurrency_line_names_no_thread_count(tmp_path: Path) -> None:
+    log = tmp_path / "dbt.log"
+    log.write_text(_event("SQLQuery", sql="select 1"))
+    assert dbt_overhead.dbt_threads(log) is None
 
 
 def test_replay_counts_statement_errors(tmp_path: Path) -> None:

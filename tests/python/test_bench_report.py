@@ -26,6 +26,7 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
         "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 24.0, "os": "Linux", "python": "3.11",
                     "versions": {"duckdb": "2.0.0"}},
         "load_average_start": [0.1], "load_average_end": [0.2],
+        "speed_reference_seconds": {"start": 2.134, "end": 2.2},
         "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": 5000},
         "stages": [_stage("generate", 5), _stage("load", 40, rows=5000), _stage("dbt_build", 30),
                    {**_stage("lists", 12, rss=7000, rows=6069), "detail": {"rows": 6069, "run_date": "2026-12-31"}}],
@@ -34,7 +35,7 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
         "big_facts": [{"model": "fct_calls", "rows": 1000, "seconds": 2.0, "rows_per_second": 500}],
         "comparisons": {
             "dbt_overhead": {"dbt_build_seconds": 30, "replay_seconds": 20, "replay_statements": 900,
-                             "replay_errors": 0, "sql_seconds_seen_by_dbt": 21, "ratio": 1.5},
+                             "replay_errors": 0, "sql_seconds_seen_by_dbt": 21, "dbt_threads": 2, "ratio": 1.5},
             "incremental_one_day": {"day": "2027-01-31", "selection": "--selector daily_incremental",
                                     "load_one_day_seconds": 1, "dbt_incremental_seconds": 2,
                                     "full_build_seconds": 30, "ratio_to_full_build": 0.067},
@@ -43,10 +44,13 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
     (tmp_path / "100k.json").write_text(json.dumps(results))
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
     assert "Test CPU, 2 cores" in text
+    assert "[0.2] at the end; speed reference 2.13 s at start, 2.20 s at the end. Landing:" in text
     assert "| load (landing → raw, validated) | 40.0 |" in text
     assert "**end to end** (load → publish) | **82.0**" in text
     assert "| end to end ≤ 90 s | 100k | 82.0 s | yes |" in text
     assert "| dbt overhead ≤ 1.3× (target at 1M) | 100k | 1.5× | no |" in text
+    assert ("- **dbt overhead**: `dbt build` (2 threads) 30.0 s vs the same 900 statements replayed one after "
+            "another in one DuckDB connection 20.0 s → **1.5×**") in text
     assert "| one-day incremental ≤ 10 % of full build (target at 1M) | 100k | 6.7% | yes |" in text
     assert ("| all campaign lists ≤ 10 s (target at 1M) | 100k | 12.0 s (warehouse → files; 6,069 rows listed "
             "for 2026-12-31) | no |") in text

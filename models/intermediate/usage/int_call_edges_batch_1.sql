@@ -5,4 +5,8 @@
     when partial parsing re-reads a changed macro). -#}
 -- depends_on: {{ ref('stg_usage__call_records') }}
 
+{#- One batch at a time even when dbt runs models in parallel (profiles.yml threads): each
+    batch is sized to spill on its own at 1M customers, not beside another batch. -#}
+-- depends_on: {{ ref('int_call_edges_batch_0') }}
+
 {{ call_edges_of_month_batch(1, 6) }}
