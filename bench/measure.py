@@ -36,6 +36,7 @@ class StageResult:
     interrupted: bool = False  # stopped (Ctrl-C, SIGTERM) before it finished: the times are lower bounds
     peak_spill_mb: float | None = None  # largest size of DuckDB's spill folder seen while it ran
     min_free_disk_mb: float | None = None  # least free space seen on the spill folder's disk
+    speed_reference_seconds: float | None = None  # `speed_reference` just before the stage started
 
     @property
     def ok(self) -> bool:

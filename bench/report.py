@@ -45,8 +45,8 @@ def _machine(results: list[dict]) -> list[str]:
 
 
 def _stage_table(r: dict) -> list[str]:
-    lines = ["| stage | wall s | CPU s | peak RSS MB | peak spill MB | rows | rows/s | load avg at start |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| stage | wall s | CPU s | peak RSS MB | peak spill MB | rows | rows/s | load avg at start | "
+             "speed reference s at start |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     stopped = r.get("stopped") or {}
     for s in r["stages"]:
         label, wall = STAGE_LABELS.get(s["name"], s["name"]), _fmt_s(s["wall_seconds"])
@@ -61,15 +61,16 @@ def _stage_table(r: dict) -> list[str]:
             label = f"{label} — **failed** (exit {s['returncode']})"
         lines.append(f"| {label} | {wall} | {_fmt_s(s['cpu_seconds'])} | {_fmt_n(s['peak_rss_mb'])} | "
                      f"{_fmt_n(s.get('peak_spill_mb'))} | {_fmt_n(s.get('rows'))} | "
-                     f"{_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} |")
+                     f"{_fmt_n(s.get('rows_per_second'))} | {s['load_average_start']} | "
+                     f"{_fmt_s(s.get('speed_reference_seconds'))} |")
     e = r["end_to_end"]
     missing = e.get("not_measured") or []
     if missing:
         lines.append(f"| **end to end, measured stages only** (not measured: {', '.join(missing)}) | "
-                     f"**> {_fmt_s(e['wall_seconds'])}** | {_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | |")
+                     f"**> {_fmt_s(e['wall_seconds'])}** | {_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | | |")
     else:
         lines.append(f"| **end to end** (load → publish) | **{_fmt_s(e['wall_seconds'])}** | "
-                     f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | |")
+                     f"{_fmt_s(e['cpu_seconds'])} | {_fmt_n(e['peak_rss_mb'])} | | | | | |")
     failing = [(s["name"], s["detail"]["failed"]) for s in r["stages"] if (s.get("detail") or {}).get("failed")]
     for name, nodes in failing:
         lines.append(f"\ndbt nodes that failed in `{name}` (the stage still ran to the end): "
@@ -247,6 +248,11 @@ def _where_time_goes(r: dict) -> list[str]:
     stages = {s["name"]: s.get("detail") or {} for s in r["stages"]}
     lines: list[str] = []
     slowest = stages.get("dbt_build", {}).get("slowest_nodes") or {}
+    threads = stages.get("dbt_build", {}).get("threads") or ((r.get("comparisons") or {}).get("dbt_overhead")
+                                                             or {}).get("dbt_threads")
+    if slowest and threads and threads > 1:
+        lines += [f"The build ran {threads} nodes at a time: a node's seconds include sharing the two "
+                  "cores with another node, and the nodes' seconds overlap.", ""]
     if slowest:
         lines += ["| slowest dbt nodes (full build) | seconds |", "|---|---:|"]
         lines += [f"| `{uid.split('.', 2)[-1]}` ({uid.split('.')[0]}) | {_fmt_s(t)} |" for uid, t in slowest.items()]
@@ -268,8 +274,9 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
            "machine was: on this 2-core machine anything above ~2 means other work shared the CPUs "
            "and the times are upper bounds. The same machine is not always as fast with nothing else "
            "running: the speed reference (`bench/measure.py` `SPEED_REFERENCE_SQL`, a fixed query "
-           "on one thread, best of 3, lower is faster), taken at a run's start and end, says how fast "
-           "it was; runs written before it was added do not have it.", ""]
+           "on one thread, lower is faster), taken at a run's start and end (best of 3) and before "
+           "each stage (best of 2), says how fast it was; runs written before it was added do not "
+           "have it (—).", ""]
     if not results:
         path.write_text("\n".join(out + ["No results yet."]) + "\n")
         return path

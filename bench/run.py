@@ -90,12 +90,15 @@ class Bench:
               ok_codes: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> StageResult:
         print(f"[bench {self.label}] {name}: {' '.join(command[:6])}{' …' if len(command) > 6 else ''}",
               flush=True)
+        speed = speed_reference(repeats=2)  # how fast the machine is as the stage starts
         try:
             disk = DiskGuard(Path(f"{self.db}.tmp"), self.min_free_disk_mb)  # DuckDB's default spill folder
             result = run_stage(name, command, {**self.env, **(env or {})}, self.logs, PROJECT_DIR, ok_codes, disk)
         except (StageFailed, StageInterrupted) as stop:
+            stop.result.speed_reference_seconds = speed
             self.stages.append(stop.result)  # measured up to where it stopped, and reported as such
             raise
+        result.speed_reference_seconds = speed
         if out is not None and out.exists():
             result.detail = json.loads(out.read_text())
         elif out is not None:  # a script that prints its JSON as the last line of its output
@@ -133,7 +136,9 @@ class Bench:
         timing = {r["unique_id"]: r["execution_time"] for r in run_results["results"]}
         self.node_timing[name] = timing
         slowest = sorted(timing.items(), key=lambda kv: -kv[1])[:10]
+        workers = {r.get("thread_id") for r in run_results["results"]} - {None, "main"}
         result.detail = {"nodes": len(run_results["results"]), "statuses": statuses, "failed": failed,
+                         "threads": max(len(workers), 1),  # nodes dbt ran at a time
                          "slowest_nodes": {uid: round(t, 3) for uid, t in slowest}}
         if failed:
             print(f"[bench {self.label}] {name}: dbt reported {len(failed)} failing nodes: {failed[:5]}", flush=True)

@@ -28,7 +28,8 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
         "load_average_start": [0.1], "load_average_end": [0.2],
         "speed_reference_seconds": {"start": 2.134, "end": 2.2},
         "landing": {"files": 10, "bytes": 2e6, "rows_read_by_first_load": 5000},
-        "stages": [_stage("generate", 5), _stage("load", 40, rows=5000), _stage("dbt_build", 30),
+        "stages": [_stage("generate", 5), {**_stage("load", 40, rows=5000), "speed_reference_seconds": 1.234},
+                   _stage("dbt_build", 30),
                    {**_stage("lists", 12, rss=7000, rows=6069), "detail": {"rows": 6069, "run_date": "2026-12-31"}}],
         "end_to_end": {"stages": ["load", "dbt_build", "lists"], "wall_seconds": 82.0, "cpu_seconds": 60.0,
                        "peak_rss_mb": 7000},
@@ -45,7 +46,8 @@ def test_results_md_reports_every_stage_and_judges_the_targets(tmp_path: Path) -
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
     assert "Test CPU, 2 cores" in text
     assert "[0.2] at the end; speed reference 2.13 s at start, 2.20 s at the end. Landing:" in text
-    assert "| load (landing → raw, validated) | 40.0 |" in text
+    assert "| load (landing → raw, validated) | 40.0 | 32.0 | 100 | — | 5,000 | 125 | 0.5 | 1.23 |" in text
+    assert "| dbt build (seeds, models, snapshot, tests) | 30.0 | 24.0 | 100 | — | — | — | 0.5 | — |" in text
     assert "**end to end** (load → publish) | **82.0**" in text
     assert "| end to end ≤ 90 s | 100k | 82.0 s | yes |" in text
     assert "| dbt overhead ≤ 1.3× (target at 1M) | 100k | 1.5× | no |" in text
@@ -133,6 +135,11 @@ def test_results_md_shows_the_slowest_dbt_nodes_and_each_mining_step(tmp_path: P
     text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
     assert "| `fct_calls` (model) | 12.5 |" in text and "| `unique_x.abc` (test) | 3.00 |" in text
     assert "| churn | 20.2 | 1,000 | 2,048 |" in text
+    assert "nodes at a time" not in text  # one thread: the nodes' seconds add up
+    build["detail"]["threads"] = 2
+    (tmp_path / "20k.json").write_text(json.dumps(_results("20k", 20_000, [_stage("load", 10.0), build, mining])))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "The build ran 2 nodes at a time" in text
 
 
 def test_results_md_names_the_comparisons_not_run(tmp_path: Path) -> None:
