@@ -240,6 +240,13 @@ def _refuse_if_truncated(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: 
 
 
 # ------------------------------------------------------------------------------------ Parquet
+def parquet_rows_sql(file: LandingFile) -> str:
+    """The rows of a Parquet landing file as ``_stage`` holds them: ``_source_row`` + the contract's columns."""
+    columns = ", ".join(quote_ident(c) for c in file.table.column_names)
+    return (f"select file_row_number + 1 as _source_row, {columns} "
+            f"from read_parquet({sql_literal(str(file.path))}, file_row_number=true)")
+
+
 def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedFile:
     name, table, path = file.relative_path, file.table, sql_literal(str(file.path))
     try:
@@ -266,11 +273,7 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedF
             f"Expected: {', '.join(f'{c.name} {c.type}' for c in table.columns)}",
             rows_read=int(rows_in_metadata or 0))
     # A view, not a copy: validation reads the file once; a damaged data page fails there.
-    columns = ", ".join(quote_ident(c) for c in table.column_names)
-    con.execute(f"""
-        create or replace temp view _stage as
-        select file_row_number + 1 as _source_row, {columns}
-        from read_parquet({path}, file_row_number=true)""")
+    con.execute(f"create or replace temp view _stage as {parquet_rows_sql(file)}")
     con.execute("create or replace temp table _stage_rejects (_source_row bigint, reason_code varchar, "
                 "reason varchar, raw_record varchar)")
     rows = int(rows_in_metadata or 0)

@@ -1,6 +1,7 @@
 """The contract's column rules as one vectorised DuckDB query over a staged file.
 
-`validation_sql` turns a `SourceTable` into SQL that reads the temp table ``_stage`` (one row
+`validation_sql` turns a `SourceTable` into SQL that reads the temp table ``_stage`` (or another
+relation of the same shape: one row
 per parsed record, the contract's columns as text for CSV or as the file's types for Parquet)
 and yields each row's typed values plus, for a row that breaks a rule, the first broken rule:
 ``_reason_code``, ``_column_name``, ``_reason`` (a message naming the column, the bad value and
@@ -249,8 +250,8 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def validation_sql(table: SourceTable, partition: str, source_types: dict[str, str]) -> str:
-    """A SELECT over ``_stage`` giving, per row, the typed columns and the first broken rule.
+def validation_sql(table: SourceTable, partition: str, source_types: dict[str, str], source: str = "_stage") -> str:
+    """A SELECT over ``source`` (``_stage``) giving, per row, the typed columns and the first broken rule.
 
     Output columns: ``_source_row``, the contract's columns (typed), ``_reason_code``,
     ``_column_name``, ``_reason``, ``_raw_record`` (the last four NULL for a good row).
@@ -289,7 +290,7 @@ def validation_sql(table: SourceTable, partition: str, source_types: dict[str, s
     return f"""
         with parsed as (
             select _source_row, {', '.join(delivered)}, {', '.join(typed)}
-            from _stage
+            from {source}
         ),
         checked as (
             select *, {first_broken} as _rule

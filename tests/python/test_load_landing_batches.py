@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.landing import partition_batch
 from orchestration.landing.load_landing import load_table
-from tests.python.landing_files import load_log, quarantine, query, raw_contents, valid_row, write_bytes, write_csv
+from tests.python.landing_files import (
+    file_path,
+    load_log,
+    quarantine,
+    query,
+    raw_contents,
+    valid_row,
+    write_bytes,
+    write_csv,
+    write_parquet,
+)
 
 VISITS = "halls__hall_visits"
 DAYS = ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"]
@@ -92,3 +105,82 @@ def test_a_failure_rolls_back_the_batch_in_hand_only(tmp_path: Path, monkeypatch
     report = load_table(db, landing, VISITS)  # the next run loads what was rolled back
     assert report.partitions_loaded == [d for d in DAYS[:3] if d not in kept]
     assert query(db, f"select count(*) from raw.{VISITS}")[0][0] == 5
+
+
+# ------------------------------------------------------------------ Parquet: validated together
+CDRS = "usage__call_records"
+CDR_DAYS = ["2025-02-10", "2025-02-11", "2025-02-12"]
+
+
+def cdrs(day: str, n: int, repeat_first: bool = False) -> pa.Table:
+    """``n`` call records of ``day`` (ids repeat across days); the first id twice if ``repeat_first``."""
+    start = dt.datetime.fromisoformat(day).replace(hour=8)
+    ids = [f"CL{i}" for i in range(n)]
+    if repeat_first:
+        ids[-1] = ids[0]
+    return pa.table({
+        "call_id": ids,
+        "caller_customer_id": [f"CU{i:08d}" for i in range(n)],
+        "callee_number": ["13800000000"] * n,
+        "started_at": pa.array([start + dt.timedelta(minutes=i) for i in range(n)], pa.timestamp("us")),
+        "duration_seconds": pa.array([60 + i if i != 2 else -5 for i in range(n)], pa.int32()),
+        "is_three_way": [False] * n,
+    })
+
+
+def damage_a_page(path: Path) -> None:
+    """Overwrite the header of the file's first data page: the footer still reads, the data does not."""
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(0)
+    offset = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 12] = b"\xff" * 12
+    path.write_bytes(bytes(data))
+
+
+def cdr_state(db: Path) -> tuple:
+    log = sorted(row[:5] for row in load_log(db, CDRS))
+    return raw_contents(db, CDRS), quarantine(db, CDRS), log
+
+
+@pytest.mark.parametrize("commit_rows", [1, 1_000_000])
+def test_parquet_days_validated_in_one_query_as_one_by_one(tmp_path: Path, monkeypatch, commit_rows: int) -> None:
+    landing = tmp_path / "landing"
+    for day in CDR_DAYS:  # the same call ids every day: a duplicate key is one within a file only
+        write_parquet(landing, CDRS, day, cdrs(day, 6, repeat_first=day == CDR_DAYS[1]))
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", 1)
+    one_by_one = load_table(tmp_path / "one.duckdb", landing, CDRS)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", commit_rows)
+    batched = load_table(tmp_path / "batched.duckdb", landing, CDRS)
+
+    assert [(p.partition, p.status, p.rows_read, p.rows_loaded, p.reason_counts) for p in batched.partitions] == [
+        (CDR_DAYS[0], "loaded", 6, 5, {"below_min": 1}),
+        (CDR_DAYS[1], "loaded", 6, 4, {"below_min": 1, "duplicate_key": 1}),
+        (CDR_DAYS[2], "loaded", 6, 5, {"below_min": 1}),
+    ]
+    assert [p.message for p in batched.partitions] == [p.message for p in one_by_one.partitions]
+    assert cdr_state(tmp_path / "batched.duckdb") == cdr_state(tmp_path / "one.duckdb")
+
+
+def test_a_damaged_parquet_file_in_a_batch_is_refused_alone(tmp_path: Path) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    for day in CDR_DAYS:
+        write_parquet(landing, CDRS, day, cdrs(day, 4))
+    load_table(db, landing, CDRS)
+    before = query(db, f"select call_id, started_at from raw.{CDRS} where _partition = ? order by 1", [CDR_DAYS[1]])
+    for day in CDR_DAYS:  # all three re-delivered with five calls; the middle one damaged
+        write_parquet(landing, CDRS, day, cdrs(day, 5))
+    damage_a_page(file_path(landing, CDRS, CDR_DAYS[1]))
+
+    report = load_table(db, landing, CDRS)
+
+    assert [(p.partition, p.status, p.rows_loaded) for p in report.partitions] == [
+        (CDR_DAYS[0], "loaded", 4), (CDR_DAYS[1], "refused", 0), (CDR_DAYS[2], "loaded", 4)]
+    refused = report.partitions[1]
+    assert refused.message.startswith(f"refused: usage/call_records/call_records_{CDR_DAYS[1]}.parquet: "
+                                      "reading the Parquet data failed: ")
+    assert query(db, f"select _partition, count(*) from raw.{CDRS} group by 1 order by 1") == [
+        (CDR_DAYS[0], 4), (CDR_DAYS[1], 3), (CDR_DAYS[2], 4)]  # the damaged day keeps its earlier rows
+    assert query(db, f"select call_id, started_at from raw.{CDRS} where _partition = ? order by 1",
+                 [CDR_DAYS[1]]) == before
+    assert [r[:2] for r in load_log(db, CDRS)][-3:] == [
+        (CDR_DAYS[0], "loaded"), (CDR_DAYS[1], "refused"), (CDR_DAYS[2], "loaded")]
