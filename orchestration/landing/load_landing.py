@@ -4,12 +4,11 @@ For each delivered partition of a table, `load_table`:
 
 1. checksums the file and skips it when it equals the last successful load (``skipped_unchanged``)
    unless ``force``;
-2. stages it (`read_files.stage_file`) and validates it against the contract in SQL
-   (`validate.validation_sql`) into a batch of partitions (`partition_batch.PartitionBatch`;
-   Parquet files of a batch are validated together, in one query, as the batch commits); a
-   file that cannot be loaded at all is *refused* (`LandingFileError`, or when a Parquet file
-   turns out unreadable at commit): it is logged, reported, and the partition keeps its
-   previous rows;
+2. stages it (`read_files.stage_file`) into a batch of partitions (`partition_batch.PartitionBatch`),
+   whose files are validated against the contract together (`validate.validation_sql`, one
+   query per batch) as the batch commits; a file that cannot be loaded at all is *refused*
+   (`LandingFileError` while staged, or a Parquet file found unreadable at commit): it is
+   logged, reported, and the partition keeps its previous rows;
 3. commits the batch in one transaction once it holds about a million rows, and at the end:
    the batch's partitions lose their raw and quarantined rows and get the validated ones, rows
    read = rows loaded + rows quarantined is checked per partition, and ``raw._load_log`` gets a

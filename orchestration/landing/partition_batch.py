@@ -7,13 +7,15 @@ every partition of the batch in one transaction: delete the partitions' raw and 
 rows, insert the good rows and the quarantined ones, check rows read = rows loaded + rows
 quarantined for each partition against what the tables now hold, and append to ``raw._load_log``.
 
-Parquet files are validated together: `add` only notes a staged Parquet file, and `commit`
-validates every noted file of the batch in one query (a UNION ALL of each file's validation),
-which DuckDB runs on all cores; one small file per query left a core idle (at 20k customers a
-day of call records is one 68k-row group: fifteen days took 2.6-2.9 s one query per file and
-0.6-0.9 s in one query). A file that turns out unreadable in that query sends the batch back to
-one query per file, so that only the damaged file is refused. CSV files are validated as they
-are staged: their staged rows live in temp tables the next file replaces.
+Files are validated together, at `commit`: one query per batch rather than one per file.
+Parquet: `add` only notes a staged file, and `commit` validates every noted file in a UNION ALL
+of each file's validation, which DuckDB runs on all cores; one small file per query left a core
+idle (at 20k customers a day of call records is one 68k-row group: fifteen days took 2.6-2.9 s
+one query per file and 0.6-0.9 s in one query). A file that turns out unreadable in that query
+sends the batch back to one query per file, so that only the damaged file is refused. CSV: `add`
+copies the staged rows, with their partition's first and last day, into ``_csv_staged``, and
+`commit` validates them all in one query (`validation_sql` with no partition): a small CSV
+file's validation is mostly planning, which a UNION ALL of per-file queries does not save.
 
 Why batches: a transaction that appends whole row groups (122,880 rows) writes them straight
 into the database file, while a small commit goes through the write-ahead log and is written a
@@ -31,7 +33,7 @@ from typing import Literal
 import duckdb
 
 from orchestration.landing.contracts import SourceTable
-from orchestration.landing.discover import LandingFile
+from orchestration.landing.discover import LandingFile, partition_bounds
 from orchestration.landing.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE, raw_table_ref
 from orchestration.landing.read_files import LandingFileError, StagedFile, parquet_rows_sql
 from orchestration.landing.validate import quote_ident, validation_sql
@@ -72,6 +74,7 @@ class _Pending:
     size: int
     note: str  # why the partition is loaded again, prefixed to the log message ('' if new)
     source_types: dict[str, str] | None = None  # a Parquet file's columns, while it awaits validation
+    parsed_rows: int | None = None  # a CSV file's rows in ``_csv_staged``, while they await validation
 
 
 def log_results(con: duckdb.DuckDBPyConnection, table: SourceTable, results: list[PartitionResult],
@@ -94,7 +97,8 @@ class PartitionBatch:
         self.pending: list[_Pending] = []
         self.rows = 0
         self._created = False  # _batch takes its columns from the first validated file
-        con.execute("drop table if exists _batch")
+        self._csv_created = False  # _csv_staged likewise, from the first staged CSV file
+        con.execute("drop table if exists _batch; drop table if exists _csv_staged")
         con.execute("create or replace temp table _batch_rejects (_partition varchar, _source_file varchar, "
                     "_source_row bigint, reason_code varchar, reason varchar, raw_record varchar)")
 
@@ -103,21 +107,40 @@ class PartitionBatch:
         return self.rows >= COMMIT_ROWS
 
     def add(self, file: LandingFile, staged: StagedFile, sha256: str, size: int, note: str) -> None:
-        """Add the staged file (``_stage``/``_stage_rejects``) to the batch.
+        """Add the staged file (``_stage``/``_stage_rejects``) to the batch; it is validated at `commit`.
 
-        A CSV file is validated now: `LandingFileError` if that fails, and nothing of it stays
-        in the batch. A Parquet file (it has no rejects) is validated with the batch's other
-        Parquet files at `commit`, where an unreadable one is refused.
+        A CSV file's staged rows are copied (``_csv_staged``: the next file's staging replaces
+        ``_stage``) and validated with the batch's other CSV files in one query. A Parquet file
+        is read again then, with the batch's other Parquet files; an unreadable one is refused.
         """
         if file.table.format == "parquet":
             self.pending.append(_Pending(file, staged.rows_read, sha256, size, note, staged.source_types))
         else:
-            self._validate([(file, f"({validation_sql(file.table, file.partition, staged.source_types)})")])
-            self._check_count(file, staged.parsed_rows)
+            bounds = partition_bounds(file.table.grain, file.partition) or (None, None)
+            select = "select ? as _partition, ? as _source_file, ?::date as _first_day, ?::date as _last_day, * " \
+                     "from _stage"
+            params = [file.partition, file.relative_path, *bounds]
+            if self._csv_created:
+                self.con.execute(f"insert into _csv_staged {select}", params)
+            else:
+                self.con.execute(f"create or replace temp table _csv_staged as {select}", params)
+                self._csv_created = True
             self.con.execute("insert into _batch_rejects select ?, ?, _source_row, reason_code, reason, raw_record "
-                             "from _stage_rejects", [file.partition, file.relative_path])
-            self.pending.append(_Pending(file, staged.rows_read, sha256, size, note))
+                             "from _stage_rejects", params[:2])
+            self.pending.append(_Pending(file, staged.rows_read, sha256, size, note, parsed_rows=staged.parsed_rows))
         self.rows += staged.rows_read
+
+    def _validate_csv(self) -> None:
+        """Validate the batch's staged CSV rows into ``_batch``: one query for every file."""
+        waiting = [p for p in self.pending if p.parsed_rows is not None]
+        if not waiting:
+            return
+        types = dict.fromkeys(self.table.column_names, "VARCHAR")
+        self.con.execute(f"create temp table _batch as {validation_sql(self.table, None, types, '_csv_staged')}")
+        self._created = True
+        counts = dict(self.con.execute("select _source_file, count(*) from _batch group by 1").fetchall())
+        for p in waiting:
+            self._check_count(p.file, p.parsed_rows, counts.get(p.file.relative_path, 0))
 
     def _validate(self, files: list[tuple[LandingFile, str]]) -> None:
         """Insert the validated rows of ``files`` (each with its validation query) into ``_batch``."""
@@ -129,11 +152,9 @@ class PartitionBatch:
             self.con.execute(f"create temp table _batch as {select}", params)
             self._created = True
 
-    def _check_count(self, file: LandingFile, parsed_rows: int, validated: int | None = None) -> None:
-        """Every parsed row of ``file`` validated, else its rows leave the batch and it is refused."""
-        if validated is None:
-            validated = self.con.execute("select count(*) from _batch where _source_file = ?",
-                                         [file.relative_path]).fetchone()[0]
+    def _check_count(self, file: LandingFile, parsed_rows: int, validated: int) -> None:
+        """Every parsed row of ``file`` validated, else its rows leave the batch and it is refused
+        (Parquet: the file held fewer rows than its metadata said) or the load stops (CSV: a bug)."""
         if validated == parsed_rows:
             return
         self.con.execute("delete from _batch where _source_file = ?", [file.relative_path])
@@ -191,6 +212,7 @@ class PartitionBatch:
             return []
         con, table = self.con, self.table
         try:
+            self._validate_csv()
             refused = {r.source_file: r for r in self._validate_parquet()}
             loading = [p for p in self.pending if p.file.relative_path not in refused]
             partitions = [p.file.partition for p in loading]
@@ -211,8 +233,9 @@ class PartitionBatch:
                 con.rollback()
                 raise
         finally:
-            self.pending, self.rows, self._created = [], 0, False
+            self.pending, self.rows, self._created, self._csv_created = [], 0, False, False
             con.execute("drop table if exists _batch")
+            con.execute("drop table if exists _csv_staged")
             con.execute("delete from _batch_rejects")
         return results
 

@@ -201,8 +201,11 @@ class Rule:
     message: str
 
 
-def _rules(col: Column, src: str, value: str, source_type: str, bounds: tuple[date, date] | None,
-           partition: str, typed_file: bool) -> list[Rule]:
+_PER_ROW = ("per", "row")  # bounds: each row's partition, from its _partition/_first_day/_last_day
+
+
+def _rules(col: Column, src: str, value: str, source_type: str, bounds: tuple[date, date] | tuple[str, str] | None,
+           partition: str | None, typed_file: bool) -> list[Rule]:
     """The rules of ``col`` in checking order.
 
     ``src`` names the column as delivered, ``value`` the typed column (NULL when absent or
@@ -234,14 +237,18 @@ def _rules(col: Column, src: str, value: str, source_type: str, bounds: tuple[da
         rule(f"{value} < {_number(col.min)}", "below_min", f"{{value}} is below the minimum {col.min:g}")
     if col.max is not None:
         rule(f"{value} > {_number(col.max)}", "above_max", f"{{value}} is above the maximum {col.max:g}")
-    if bounds is not None:
+    if bounds is _PER_ROW:  # the row's own partition: columns _first_day/_last_day, words filled in later
+        first_sql, last_sql, partition, span, last = "_first_day", "_last_day", "{partition}", "{span}", "{last}"
+    elif bounds is not None:
         first, last = bounds
+        first_sql, last_sql = f"DATE '{first}'", f"DATE '{last}'"
+        span = f"on {first}" if first == last else f"between {first} and {last}"
+    if bounds is not None:
         if col.in_partition:
-            span = f"on {first}" if first == last else f"between {first} and {last}"
-            rule(f"cast({value} as date) not between DATE '{first}' and DATE '{last}'", "outside_partition",
+            rule(f"cast({value} as date) not between {first_sql} and {last_sql}", "outside_partition",
                  f"{{value}} is outside partition {partition}, expected a value {span}")
         if col.not_after_partition:
-            rule(f"cast({value} as date) > DATE '{last}'", "after_partition",
+            rule(f"cast({value} as date) > {last_sql}", "after_partition",
                  f"{{value}} is after partition {partition}, expected a value on or before {last}")
     return rules
 
@@ -250,17 +257,24 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def validation_sql(table: SourceTable, partition: str, source_types: dict[str, str], source: str = "_stage") -> str:
+def validation_sql(table: SourceTable, partition: str | None, source_types: dict[str, str],
+                   source: str = "_stage") -> str:
     """A SELECT over ``source`` (``_stage``) giving, per row, the typed columns and the first broken rule.
 
     Output columns: ``_source_row``, the contract's columns (typed), ``_reason_code``,
     ``_column_name``, ``_reason``, ``_raw_record`` (the last four NULL for a good row).
 
+    ``partition`` None validates the rows of several files in one query: ``source`` then also
+    holds each row's ``_partition``, ``_source_file``, and its partition's ``_first_day`` and
+    ``_last_day`` (NULL for a table without time partitions); the output starts with
+    ``_partition`` and ``_source_file``, and a duplicate key is one within the row's file.
+
     The rule conditions form one CASE yielding the number of the first broken rule; code,
     column and message are then looked up in constant lists, which keeps the query small to
-    plan (it runs once per partition, and most partitions are small).
+    plan (planning, not reading, is most of the time for a small file).
     """
-    bounds = partition_bounds(table.grain, partition)
+    per_file = partition is not None
+    bounds = partition_bounds(table.grain, partition) if per_file else (None if table.grain == "full" else _PER_ROW)
     row_label = "line" if table.format == "csv" else "row"
     columns = list(enumerate(table.columns))
     delivered = [f"{quote_ident(c.name)} as _s{i}" for i, c in columns]
@@ -273,23 +287,31 @@ def validation_sql(table: SourceTable, partition: str, source_types: dict[str, s
             shown.append(f"_s{i}::varchar")
     numbered = " ".join(f"when {r.condition} then {n}" for n, r in enumerate(rules, start=1))
     first_broken = f"case {numbered} end" if rules else "null::integer"
-    keys = [f"_v{i}" for i, col in columns if col.key]
+    key_values = [f"_v{i}" for i, col in columns if col.key]
+    keys = key_values if per_file else ["_source_file", *key_values]  # a duplicate is one within its file
     key_shown = " || ', ' || ".join(
         f"'{c.name}=' || coalesce(_v{i}::varchar, '')" for i, c in columns if c.key) or "''"
     # Duplicates among the rows that passed every column rule: the first occurrence is kept.
     # (A GROUP BY + join is several times cheaper here than a window over every row.)
     repeated_keys = (f"select {', '.join(keys)}, min(_source_row) as _first_row from checked "
-                     f"where _rule is null group by all having count(*) > 1") if keys else \
+                     f"where _rule is null group by all having count(*) > 1") if key_values else \
         "select null as _first_row where false"
-    key_join = f"using ({', '.join(keys)})" if keys else "on false"
+    key_join = f"using ({', '.join(keys)})" if key_values else "on false"
     raw_record = "{" + ", ".join(f"{sql_literal(c.name)}: _s{i}" for i, c in columns) + "}"
     codes = _list([sql_literal(r.code) for r in rules])
     rule_columns = _list([sql_literal(r.column) for r in rules])
-    messages = _list([sql_literal(r.message) for r in rules])
+    message = _list([sql_literal(r.message) for r in rules]) + "[_rule]"
+    if bounds is _PER_ROW:  # this row's partition in the words of the partition rules
+        span = ("case when _first_day = _last_day then 'on ' || _first_day::varchar "
+                "else 'between ' || _first_day::varchar || ' and ' || _last_day::varchar end")
+        message = (f"replace(replace(replace({message}, '{{partition}}', _partition), '{{span}}', {span}), "
+                   "'{last}', _last_day::varchar)")
+    file_columns = "" if per_file else "_partition, _source_file, "
+    row_columns = "" if per_file else "_partition, _source_file, _first_day, _last_day, "
     bad_value = "chr(39) || left(" + _list(shown) + f"[_rule], {_VALUE_SHOWN}) || chr(39)"
     return f"""
         with parsed as (
-            select _source_row, {', '.join(delivered)}, {', '.join(typed)}
+            select {row_columns}_source_row, {', '.join(delivered)}, {', '.join(typed)}
             from {source}
         ),
         checked as (
@@ -304,12 +326,12 @@ def validation_sql(table: SourceTable, partition: str, source_types: dict[str, s
                    c._rule is null and c._source_row > coalesce(d._first_row, c._source_row) as _is_duplicate
             from checked as c left join repeated_keys as d {key_join}
         )
-        select _source_row, {', '.join(f'_v{i} as {quote_ident(c.name)}' for i, c in columns)},
+        select {file_columns}_source_row, {', '.join(f'_v{i} as {quote_ident(c.name)}' for i, c in columns)},
             case when _rule is not null then {codes}[_rule] when _is_duplicate then 'duplicate_key' end
                 as _reason_code,
             case when _rule is not null then {rule_columns}[_rule]
                 when _is_duplicate then {sql_literal(', '.join(table.key_columns))} end as _column_name,
-            case when _rule is not null then replace({messages}[_rule], '{{value}}', coalesce({bad_value}, ''))
+            case when _rule is not null then replace({message}, '{{value}}', coalesce({bad_value}, ''))
                 when _is_duplicate then 'duplicate key ' || {key_shown}
                     || ': the first occurrence, at {row_label} ' || _first_row || ', is kept'
             end as _reason,

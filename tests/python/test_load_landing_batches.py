@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from orchestration.landing import partition_batch
+from orchestration.landing.contracts import contract
+from orchestration.landing.discover import partition_bounds
 from orchestration.landing.load_landing import load_table
+from orchestration.landing.validate import quote_ident, validation_sql
 from tests.python.landing_files import (
     file_path,
     load_log,
@@ -184,3 +188,58 @@ def test_a_damaged_parquet_file_in_a_batch_is_refused_alone(tmp_path: Path) -> N
                  [CDR_DAYS[1]]) == before
     assert [r[:2] for r in load_log(db, CDRS)][-3:] == [
         (CDR_DAYS[0], "loaded"), (CDR_DAYS[1], "refused"), (CDR_DAYS[2], "loaded")]
+
+
+# --------------------------------------------------------------------- CSV: validated together
+def test_csv_days_validated_in_one_query_name_each_row_its_own_day(tmp_path: Path, monkeypatch) -> None:
+    landing = tmp_path / "landing"
+    for shift, day in enumerate(DAYS[:3]):  # the same visit ids every day, V011 first on line 2, 3, 2:
+        rows = [visit(day, 1, visit_id="V011"), visit(day, 3, visit_id="V011"),  # a duplicate is one in its file
+                visit(day, 2, visit_id="V012", visited_at=f"{DAYS[3]} 08:00:00")]
+        write_csv(landing, VISITS, day, rows[-shift:] + rows[:-shift] if shift else rows)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", 1)
+    one_by_one = load_table(tmp_path / "one.duckdb", landing, VISITS)
+    monkeypatch.setattr(partition_batch, "COMMIT_ROWS", 1_000_000)
+    batched = load_table(tmp_path / "batched.duckdb", landing, VISITS)
+
+    assert [(p.partition, p.rows_loaded, p.reason_counts) for p in batched.partitions] == [
+        (day, 1, {"outside_partition": 1, "duplicate_key": 1}) for day in DAYS[:3]]
+    assert [p.message for p in batched.partitions] == [p.message for p in one_by_one.partitions]
+    assert state(tmp_path / "batched.duckdb") == state(tmp_path / "one.duckdb")
+    reasons = {(q[0], q[3]): q[4] for q in quarantine(tmp_path / "batched.duckdb", VISITS)}
+    for day in DAYS[:3]:
+        assert reasons[day, "outside_partition"] == (
+            f"visited_at: '{DAYS[3]} 08:00:00' is outside partition {day}, expected a value on {day}")
+    assert [reasons[day, "duplicate_key"] for day in DAYS[:3]] == [
+        f"duplicate key visit_id=V011: the first occurrence, at line {line}, is kept" for line in (2, 3, 2)]
+
+
+def test_rows_of_many_partitions_get_the_messages_of_their_own_partition() -> None:
+    """`validation_sql` with no partition (a batch of files) against one query per file."""
+    table = contract("billing__payments")  # month partitions, paid_at within the month
+    types = dict.fromkeys(table.column_names, "VARCHAR")
+    good = {"payment_id": "P1", "customer_id": "CU00000001", "payment_method": "cash", "amount_yuan": "50.00"}
+    rows = {"2025-01": ["2025-01-31 23:00:00", "2025-02-01 00:00:00"], "2025-02": ["2025-01-31 23:00:00"]}
+    con = duckdb.connect()
+    con.execute(f"create table staged (_partition varchar, _source_file varchar, _first_day date, _last_day date, "
+                f"_source_row bigint, {', '.join(f'{quote_ident(c)} varchar' for c in table.column_names)})")
+    for month, paid in rows.items():
+        first, last = partition_bounds("month", month)
+        for n, at in enumerate(paid, start=1):
+            values = {**good, "paid_at": at}
+            con.execute(f"insert into staged values (?, ?, ?, ?, ?, {', '.join('?' * len(table.column_names))})",
+                        [month, f"payments_{month}.csv", first, last, n, *(values[c] for c in table.column_names)])
+    together = con.execute(f"select _partition, _source_row, _reason_code, _reason from "
+                           f"({validation_sql(table, None, types, 'staged')}) order by 1, 2").fetchall()
+    one_by_one = []
+    for month in rows:
+        source = f"(select * exclude (_partition, _source_file, _first_day, _last_day) from staged " \
+                 f"where _partition = '{month}')"
+        one_by_one += [(month, *r) for r in con.execute(
+            f"select _source_row, _reason_code, _reason from ({validation_sql(table, month, types, source)}) "
+            "order by 1").fetchall()]
+    assert together == one_by_one
+    assert [r[2] for r in together] == [None, "outside_partition", "outside_partition"]
+    assert together[1][3] == ("paid_at: '2025-02-01 00:00:00' is outside partition 2025-01, "
+                              "expected a value between 2025-01-01 and 2025-01-31")
+    assert together[2][3].endswith("outside partition 2025-02, expected a value between 2025-02-01 and 2025-02-28")
