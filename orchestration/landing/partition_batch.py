@@ -35,7 +35,7 @@ import duckdb
 from orchestration.landing.contracts import SourceTable
 from orchestration.landing.discover import LandingFile, partition_bounds
 from orchestration.landing.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE, raw_table_ref
-from orchestration.landing.read_files import LandingFileError, StagedFile, parquet_rows_sql
+from orchestration.landing.read_files import StagedFile, parquet_rows_sql
 from orchestration.landing.validate import quote_ident, validation_sql
 
 # Rows (read) a batch gathers before it is committed: several row groups per commit, while the
@@ -96,8 +96,6 @@ class PartitionBatch:
         self.con, self.table, self.rules_sha256 = con, table, rules_sha256
         self.pending: list[_Pending] = []
         self.rows = 0
-        self._created = False  # _batch takes its columns from the first validated file
-        self._csv_created = False  # _csv_staged likewise, from the first staged CSV file
         con.execute("drop table if exists _batch; drop table if exists _csv_staged")
         con.execute("create or replace temp table _batch_rejects (_partition varchar, _source_file varchar, "
                     "_source_row bigint, reason_code varchar, reason varchar, raw_record varchar)")
@@ -107,96 +105,79 @@ class PartitionBatch:
         return self.rows >= COMMIT_ROWS
 
     def add(self, file: LandingFile, staged: StagedFile, sha256: str, size: int, note: str) -> None:
-        """Add the staged file (``_stage``/``_stage_rejects``) to the batch; it is validated at `commit`.
+        """Add the checked file to the batch; it is validated at `commit`.
 
-        A CSV file's staged rows are copied (``_csv_staged``: the next file's staging replaces
-        ``_stage``) and validated with the batch's other CSV files in one query. A Parquet file
-        is read again then, with the batch's other Parquet files; an unreadable one is refused.
+        A CSV file's staged rows (``_stage``/``_stage_rejects``) are copied, since the next file's
+        staging replaces them, and validated with the batch's other CSV files in one query. A
+        Parquet file is read then, with the batch's other Parquet files; an unreadable one is refused.
         """
-        if file.table.format == "parquet":
+        if self.table.format == "parquet":
             self.pending.append(_Pending(file, staged.rows_read, sha256, size, note, staged.source_types))
         else:
-            bounds = partition_bounds(file.table.grain, file.partition) or (None, None)
+            bounds = partition_bounds(self.table.grain, file.partition) or (None, None)
             select = "select ? as _partition, ? as _source_file, ?::date as _first_day, ?::date as _last_day, * " \
                      "from _stage"
             params = [file.partition, file.relative_path, *bounds]
-            if self._csv_created:
-                self.con.execute(f"insert into _csv_staged {select}", params)
-            else:
-                self.con.execute(f"create or replace temp table _csv_staged as {select}", params)
-                self._csv_created = True
+            into = "insert into _csv_staged" if self.pending else "create or replace temp table _csv_staged as"
+            self.con.execute(f"{into} {select}", params)
             self.con.execute("insert into _batch_rejects select ?, ?, _source_row, reason_code, reason, raw_record "
                              "from _stage_rejects", params[:2])
             self.pending.append(_Pending(file, staged.rows_read, sha256, size, note, parsed_rows=staged.parsed_rows))
         self.rows += staged.rows_read
 
-    def _validate_csv(self) -> None:
-        """Validate the batch's staged CSV rows into ``_batch``: one query for every file."""
-        waiting = [p for p in self.pending if p.parsed_rows is not None]
-        if not waiting:
-            return
+    def _validate(self) -> list[PartitionResult]:
+        """Validate the batch's files into ``_batch``; the results of the files refused."""
+        if self.table.format == "parquet":
+            return self._validate_parquet()
         types = dict.fromkeys(self.table.column_names, "VARCHAR")
         self.con.execute(f"create temp table _batch as {validation_sql(self.table, None, types, '_csv_staged')}")
-        self._created = True
-        counts = dict(self.con.execute("select _source_file, count(*) from _batch group by 1").fetchall())
-        for p in waiting:
-            self._check_count(p.file, p.parsed_rows, counts.get(p.file.relative_path, 0))
+        counts = self._counts()
+        for p in self.pending:
+            if counts.get(p.file.relative_path, 0) != p.parsed_rows:
+                raise LoadInvariantError(f"{p.file.relative_path}: {p.parsed_rows} rows parsed but "
+                                         f"{counts.get(p.file.relative_path, 0)} validated")
+        return []
 
-    def _validate(self, files: list[tuple[LandingFile, str]]) -> None:
-        """Insert the validated rows of ``files`` (each with its validation query) into ``_batch``."""
-        select = " union all ".join(f"select ? as _partition, ? as _source_file, * from {sql}" for _, sql in files)
-        params = [v for file, _ in files for v in (file.partition, file.relative_path)]
-        if self._created:
-            self.con.execute(f"insert into _batch {select}", params)
-        else:
-            self.con.execute(f"create temp table _batch as {select}", params)
-            self._created = True
-
-    def _check_count(self, file: LandingFile, parsed_rows: int, validated: int) -> None:
-        """Every parsed row of ``file`` validated, else its rows leave the batch and it is refused
-        (Parquet: the file held fewer rows than its metadata said) or the load stops (CSV: a bug)."""
-        if validated == parsed_rows:
-            return
-        self.con.execute("delete from _batch where _source_file = ?", [file.relative_path])
-        if file.table.format == "parquet":
-            raise LandingFileError(f"{file.relative_path}: its metadata promises {parsed_rows} rows "
-                                   f"but {validated} were read", rows_read=parsed_rows)
-        raise LoadInvariantError(f"{file.relative_path}: {parsed_rows} rows parsed but {validated} validated")
+    def _counts(self) -> dict[str, int]:
+        """Rows in ``_batch`` per source file."""
+        return dict(self.con.execute("select _source_file, count(*) from _batch group by 1").fetchall())
 
     def _validate_parquet(self) -> list[PartitionResult]:
-        """Validate the batch's Parquet files into ``_batch``, in one query; the refused ones' results."""
-        waiting = [p for p in self.pending if p.source_types is not None]
-        if not waiting:
-            return []
+        """Validate the batch's Parquet files into ``_batch`` in one query, or one query per file
+        if one is unreadable, which is then refused. A file with fewer rows than its metadata
+        promised is refused too, and its rows leave ``_batch``."""
 
-        def query(p: _Pending) -> str:
-            source = f"({parquet_rows_sql(p.file)})"
-            return f"({validation_sql(p.file.table, p.file.partition, p.source_types, source)})"
+        def select(files: list[_Pending]) -> tuple[str, list[str | None]]:
+            sql = " union all ".join(
+                "select ? as _partition, ? as _source_file, * from "
+                f"({validation_sql(self.table, p.file.partition, p.source_types, f'({parquet_rows_sql(p.file)})')})"
+                for p in files)
+            return sql, [v for p in files for v in (p.file.partition, p.file.relative_path)]
 
+        refused, readable = [], []
         try:
-            self._validate([(p.file, query(p)) for p in waiting])
-            alone = []
+            sql, params = select(self.pending)
+            self.con.execute(f"create temp table _batch as {sql}", params)
+            readable = self.pending
         except duckdb.Error as error:
             if not _unreadable(error):
                 raise
-            alone = waiting  # a file failed to read: one query per file tells which (nothing was inserted)
-        refused = []
-        for p in alone:
-            try:
-                self._validate([(p.file, query(p))])
-            except duckdb.Error as error:
-                if not _unreadable(error):
-                    raise
-                refused.append(self._refused(p, f"reading the Parquet data failed: {str(error).splitlines()[0]}"))
-        counts = dict(self.con.execute("select _source_file, count(*) from _batch group by 1").fetchall()) \
-            if self._created else {}
-        for p in waiting:
-            if any(r.source_file == p.file.relative_path for r in refused):
-                continue
-            try:
-                self._check_count(p.file, p.rows_read, counts.get(p.file.relative_path, 0))
-            except LandingFileError as error:
-                refused.append(self._refused(p, error.message.removeprefix(f"{p.file.relative_path}: ")))
+            for p in self.pending:  # one query per file tells which failed (nothing was inserted)
+                into = "insert into _batch" if readable else "create temp table _batch as"
+                sql, params = select([p])
+                try:
+                    self.con.execute(f"{into} {sql}", params)
+                    readable.append(p)
+                except duckdb.Error as error:
+                    if not _unreadable(error):
+                        raise
+                    refused.append(self._refused(p, f"reading the Parquet data failed: {str(error).splitlines()[0]}"))
+        counts = self._counts() if readable else {}
+        for p in readable:
+            read = counts.get(p.file.relative_path, 0)
+            if read != p.rows_read:
+                self.con.execute("delete from _batch where _source_file = ?", [p.file.relative_path])
+                refused.append(self._refused(p, f"its metadata promises {p.rows_read} rows but {read} were read"))
         return refused
 
     def _refused(self, p: _Pending, why: str) -> PartitionResult:
@@ -212,8 +193,7 @@ class PartitionBatch:
             return []
         con, table = self.con, self.table
         try:
-            self._validate_csv()
-            refused = {r.source_file: r for r in self._validate_parquet()}
+            refused = {r.source_file: r for r in self._validate()}
             loading = [p for p in self.pending if p.file.relative_path not in refused]
             partitions = [p.file.partition for p in loading]
             con.begin()
@@ -233,7 +213,7 @@ class PartitionBatch:
                 con.rollback()
                 raise
         finally:
-            self.pending, self.rows, self._created, self._csv_created = [], 0, False, False
+            self.pending, self.rows = [], 0
             con.execute("drop table if exists _batch")
             con.execute("drop table if exists _csv_staged")
             con.execute("delete from _batch_rejects")
@@ -261,7 +241,8 @@ class PartitionBatch:
                     f"{source}: {p.rows_read} rows read but {rows_loaded} loaded + {rows_quarantined} quarantined")
             message = f"{p.note}loaded {rows_loaded} of {p.rows_read} rows"
             if rows_quarantined:
-                message += f"; quarantined {rows_quarantined} (" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ")"
+                reasons_shown = ", ".join(f"{k}: {v}" for k, v in counts.items())
+                message += f"; quarantined {rows_quarantined} ({reasons_shown})"
             results.append(PartitionResult(partition, source, "loaded", p.rows_read, rows_loaded, rows_quarantined,
                                            message, p.sha256, p.size, counts, self.rules_sha256))
         return results

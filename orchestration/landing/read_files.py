@@ -1,11 +1,16 @@
 """Read one landing file into DuckDB, with every record numbered by its place in the file.
 
-`stage_file` leaves two relations on the connection:
+`stage_file` checks a file as a whole. A CSV file it also reads, leaving two relations on the
+connection:
 
-* ``_stage`` (a view): ``_source_row`` plus the contract's columns as the file holds them (all
-  VARCHAR for CSV; the file's own types for Parquet), one row per record that could be parsed;
+* ``_stage`` (a view): ``_source_row`` plus the contract's columns as text, one row per record
+  that could be parsed;
 * ``_stage_rejects``: records that could not be parsed at all (``malformed_line``,
   ``bad_encoding``), with their line number and raw text.
+
+A Parquet file's schema and row count are checked from its metadata; its rows are read when
+they are validated, by the query `parquet_rows_sql` gives (same shape as ``_stage``, in the
+file's own types).
 
 ``_source_row`` is the physical line number for CSV (the header is line 1; a record spanning
 several lines gets the line it starts on) and the 1-based row index for Parquet. DuckDB's CSV
@@ -47,18 +52,19 @@ class LandingFileError(Exception):
 @dataclass(frozen=True)
 class StagedFile:
     rows_read: int  # records in the file: parsed rows + rejected records
-    parsed_rows: int  # rows in `_stage`
-    source_types: dict[str, str]  # contract column -> DuckDB type of the staged column
+    parsed_rows: int  # CSV: rows in `_stage`; Parquet: rows its metadata promises
+    source_types: dict[str, str]  # contract column -> DuckDB type of the column as delivered
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprint, workdir: Path) -> StagedFile:
-    """Stage ``file`` into ``_stage`` / ``_stage_rejects``; `LandingFileError` if it cannot be loaded."""
+    """Check ``file`` and, for CSV, stage it into ``_stage`` / ``_stage_rejects``;
+    `LandingFileError` if it cannot be loaded."""
     if fp.size == 0:
         expected = "a header line" if file.table.format == "csv" else "a Parquet file"
         raise LandingFileError(f"{file.relative_path} is empty (0 bytes): expected {expected}", rows_read=0)
     if file.table.format == "csv":
         return _stage_csv(con, file, fp, workdir)
-    return _stage_parquet(con, file)
+    return _check_parquet(con, file)
 
 
 # ---------------------------------------------------------------------------------------- CSV
@@ -241,13 +247,13 @@ def _refuse_if_truncated(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: 
 
 # ------------------------------------------------------------------------------------ Parquet
 def parquet_rows_sql(file: LandingFile) -> str:
-    """The rows of a Parquet landing file as ``_stage`` holds them: ``_source_row`` + the contract's columns."""
+    """The rows of a Parquet landing file: ``_source_row`` + the contract's columns, in the file's types."""
     columns = ", ".join(quote_ident(c) for c in file.table.column_names)
     return (f"select file_row_number + 1 as _source_row, {columns} "
             f"from read_parquet({sql_literal(str(file.path))}, file_row_number=true)")
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedFile:
+def _check_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedFile:
     name, table, path = file.relative_path, file.table, sql_literal(str(file.path))
     try:
         schema = con.execute(f"describe select * from read_parquet({path})").fetchall()
@@ -272,9 +278,6 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedF
             f"{name}: schema does not match the contract of {table.name} ({'; '.join(problems)}). "
             f"Expected: {', '.join(f'{c.name} {c.type}' for c in table.columns)}",
             rows_read=int(rows_in_metadata or 0))
-    # A view, not a copy: validation reads the file once; a damaged data page fails there.
-    con.execute(f"create or replace temp view _stage as {parquet_rows_sql(file)}")
-    con.execute("create or replace temp table _stage_rejects (_source_row bigint, reason_code varchar, "
-                "reason varchar, raw_record varchar)")
+    # The data is read once, when validated (`parquet_rows_sql`); a damaged data page fails there.
     rows = int(rows_in_metadata or 0)
     return StagedFile(rows, rows, {c: found[c] for c in table.column_names})

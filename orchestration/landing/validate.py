@@ -1,7 +1,6 @@
 """The contract's column rules as one vectorised DuckDB query over a staged file.
 
-`validation_sql` turns a `SourceTable` into SQL that reads the temp table ``_stage`` (or another
-relation of the same shape: one row
+`validation_sql` turns a `SourceTable` into SQL that reads a relation of staged rows (one row
 per parsed record, the contract's columns as text for CSV or as the file's types for Parquet)
 and yields each row's typed values plus, for a row that breaks a rule, the first broken rule:
 ``_reason_code``, ``_column_name``, ``_reason`` (a message naming the column, the bad value and
@@ -201,15 +200,36 @@ class Rule:
     message: str
 
 
-_PER_ROW = ("per", "row")  # bounds: each row's partition, from its _partition/_first_day/_last_day
+@dataclass(frozen=True)
+class _PartitionWords:
+    """How the partition rules read a row's partition: its first and last day as SQL, and the
+    words their messages use for it (the partition's name, its span, its last day)."""
+
+    first_sql: str
+    last_sql: str
+    name: str
+    span: str
+    last: str
+
+    @classmethod
+    def of(cls, partition: str, first: date, last: date) -> _PartitionWords:
+        """One partition, known when the query is written."""
+        span = f"on {first}" if first == last else f"between {first} and {last}"
+        return cls(f"DATE '{first}'", f"DATE '{last}'", partition, span, str(last))
 
 
-def _rules(col: Column, src: str, value: str, source_type: str, bounds: tuple[date, date] | tuple[str, str] | None,
-           partition: str | None, typed_file: bool) -> list[Rule]:
+# Each row's own partition, from its columns _first_day/_last_day; the words are placeholders that
+# `validation_sql` fills in per row.
+_EACH_ROWS_PARTITION = _PartitionWords("_first_day", "_last_day", "{partition}", "{span}", "{last}")
+
+
+def _rules(col: Column, src: str, value: str, source_type: str, partition: _PartitionWords | None,
+           typed_file: bool) -> list[Rule]:
     """The rules of ``col`` in checking order.
 
     ``src`` names the column as delivered, ``value`` the typed column (NULL when absent or
-    unparseable); ``typed_file`` says the file has types of its own (Parquet) worth naming.
+    unparseable); ``partition`` is None for a table without time partitions; ``typed_file`` says
+    the file has types of its own (Parquet) worth naming.
     """
     name = col.name
     parsed, delivered = _parse(col, src, source_type)
@@ -237,19 +257,14 @@ def _rules(col: Column, src: str, value: str, source_type: str, bounds: tuple[da
         rule(f"{value} < {_number(col.min)}", "below_min", f"{{value}} is below the minimum {col.min:g}")
     if col.max is not None:
         rule(f"{value} > {_number(col.max)}", "above_max", f"{{value}} is above the maximum {col.max:g}")
-    if bounds is _PER_ROW:  # the row's own partition: columns _first_day/_last_day, words filled in later
-        first_sql, last_sql, partition, span, last = "_first_day", "_last_day", "{partition}", "{span}", "{last}"
-    elif bounds is not None:
-        first, last = bounds
-        first_sql, last_sql = f"DATE '{first}'", f"DATE '{last}'"
-        span = f"on {first}" if first == last else f"between {first} and {last}"
-    if bounds is not None:
+    if partition is not None:
+        p = partition
         if col.in_partition:
-            rule(f"cast({value} as date) not between {first_sql} and {last_sql}", "outside_partition",
-                 f"{{value}} is outside partition {partition}, expected a value {span}")
+            rule(f"cast({value} as date) not between {p.first_sql} and {p.last_sql}", "outside_partition",
+                 f"{{value}} is outside partition {p.name}, expected a value {p.span}")
         if col.not_after_partition:
-            rule(f"cast({value} as date) > {last_sql}", "after_partition",
-                 f"{{value}} is after partition {partition}, expected a value on or before {last}")
+            rule(f"cast({value} as date) > {p.last_sql}", "after_partition",
+                 f"{{value}} is after partition {p.name}, expected a value on or before {p.last}")
     return rules
 
 
@@ -257,9 +272,8 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def validation_sql(table: SourceTable, partition: str | None, source_types: dict[str, str],
-                   source: str = "_stage") -> str:
-    """A SELECT over ``source`` (``_stage``) giving, per row, the typed columns and the first broken rule.
+def validation_sql(table: SourceTable, partition: str | None, source_types: dict[str, str], source: str) -> str:
+    """A SELECT over ``source`` giving, per row, the typed columns and the first broken rule.
 
     Output columns: ``_source_row``, the contract's columns (typed), ``_reason_code``,
     ``_column_name``, ``_reason``, ``_raw_record`` (the last four NULL for a good row).
@@ -274,15 +288,16 @@ def validation_sql(table: SourceTable, partition: str | None, source_types: dict
     plan (planning, not reading, is most of the time for a small file).
     """
     per_file = partition is not None
-    bounds = partition_bounds(table.grain, partition) if per_file else (None if table.grain == "full" else _PER_ROW)
+    per_row = not per_file and table.grain != "full"  # the partition rules read each row's own partition
+    bounds = partition_bounds(table.grain, partition) if per_file else None
+    words = _EACH_ROWS_PARTITION if per_row else _PartitionWords.of(partition, *bounds) if bounds else None
     row_label = "line" if table.format == "csv" else "row"
     columns = list(enumerate(table.columns))
     delivered = [f"{quote_ident(c.name)} as _s{i}" for i, c in columns]
     typed = [f"{_parse(c, f'_s{i}', source_types[c.name])[0]} as _v{i}" for i, c in columns]
     rules, shown = [], []
     for i, col in columns:
-        for rule in _rules(col, f"_s{i}", f"_v{i}", source_types[col.name], bounds, partition,
-                           table.format == "parquet"):
+        for rule in _rules(col, f"_s{i}", f"_v{i}", source_types[col.name], words, table.format == "parquet"):
             rules.append(rule)
             shown.append(f"_s{i}::varchar")
     numbered = " ".join(f"when {r.condition} then {n}" for n, r in enumerate(rules, start=1))
@@ -301,7 +316,7 @@ def validation_sql(table: SourceTable, partition: str | None, source_types: dict
     codes = _list([sql_literal(r.code) for r in rules])
     rule_columns = _list([sql_literal(r.column) for r in rules])
     message = _list([sql_literal(r.message) for r in rules]) + "[_rule]"
-    if bounds is _PER_ROW:  # this row's partition in the words of the partition rules
+    if per_row:  # this row's partition in the words of the partition rules
         span = ("case when _first_day = _last_day then 'on ' || _first_day::varchar "
                 "else 'between ' || _first_day::varchar || ' and ' || _last_day::varchar end")
         message = (f"replace(replace(replace({message}, '{{partition}}', _partition), '{{span}}', {span}), "
