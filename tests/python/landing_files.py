@@ -6,6 +6,7 @@ Independent of the data generator on purpose: each test writes exactly the bytes
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -142,3 +143,19 @@ def raw_contents(db: Path, table_name: str) -> list[tuple]:
     spec = contract(table_name)
     columns = ", ".join(f'"{c}"' for c in (*spec.column_names, "_partition", "_source_file", "_source_row"))
     return query(db, f'select {columns} from raw."{table_name}" order by _partition, _source_row')
+
+
+def call_records(n: int = 5, day: str = "2025-02-10", **columns) -> pa.Table:
+    """``n`` valid call records of ``day``, one a minute from 08:00 (ids CL0, CL1, … on every day);
+    keyword arguments replace whole columns (lists or arrays)."""
+    start = dt.datetime.fromisoformat(day).replace(hour=8)
+    data = {
+        "call_id": [f"CL{i}" for i in range(n)],
+        "caller_customer_id": [f"CU{i:08d}" for i in range(n)],
+        "callee_number": ["13800000000"] * n,
+        "started_at": pa.array([start + dt.timedelta(minutes=i) for i in range(n)], pa.timestamp("us")),
+        "duration_seconds": pa.array([60 + i for i in range(n)], pa.int32()),
+        "is_three_way": [False] * n,
+    }
+    data.update(columns)
+    return pa.table(data)

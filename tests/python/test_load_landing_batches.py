@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -16,6 +15,7 @@ from orchestration.landing.discover import partition_bounds
 from orchestration.landing.load_landing import load_table
 from orchestration.landing.validate import quote_ident, validation_sql
 from tests.python.landing_files import (
+    call_records,
     file_path,
     load_log,
     quarantine,
@@ -117,19 +117,12 @@ CDR_DAYS = ["2025-02-10", "2025-02-11", "2025-02-12"]
 
 
 def cdrs(day: str, n: int, repeat_first: bool = False) -> pa.Table:
-    """``n`` call records of ``day`` (ids repeat across days); the first id twice if ``repeat_first``."""
-    start = dt.datetime.fromisoformat(day).replace(hour=8)
+    """``n`` call records of ``day``, the third with a negative duration; the first id twice if ``repeat_first``."""
     ids = [f"CL{i}" for i in range(n)]
     if repeat_first:
         ids[-1] = ids[0]
-    return pa.table({
-        "call_id": ids,
-        "caller_customer_id": [f"CU{i:08d}" for i in range(n)],
-        "callee_number": ["13800000000"] * n,
-        "started_at": pa.array([start + dt.timedelta(minutes=i) for i in range(n)], pa.timestamp("us")),
-        "duration_seconds": pa.array([60 + i if i != 2 else -5 for i in range(n)], pa.int32()),
-        "is_three_way": [False] * n,
-    })
+    durations = pa.array([60 + i if i != 2 else -5 for i in range(n)], pa.int32())
+    return call_records(n, day, call_id=ids, duration_seconds=durations)
 
 
 def damage_a_page(path: Path) -> None:
@@ -188,6 +181,27 @@ def test_a_damaged_parquet_file_in_a_batch_is_refused_alone(tmp_path: Path) -> N
                  [CDR_DAYS[1]]) == before
     assert [r[:2] for r in load_log(db, CDRS)][-3:] == [
         (CDR_DAYS[0], "loaded"), (CDR_DAYS[1], "refused"), (CDR_DAYS[2], "loaded")]
+
+
+def test_a_parquet_file_short_of_its_metadata_is_refused_and_its_rows_leave_the_batch(tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    for day in CDR_DAYS:
+        write_parquet(landing, CDRS, day, cdrs(day, 4))
+    short = file_path(landing, CDRS, CDR_DAYS[1]).name
+    rows_sql = partition_batch.parquet_rows_sql
+    monkeypatch.setattr(partition_batch, "parquet_rows_sql",  # the middle file yields a row fewer than promised
+                        lambda file: f"select * from ({rows_sql(file)}) where _source_row <> 2"
+                        if file.path.name == short else rows_sql(file))
+
+    report = load_table(db, landing, CDRS)
+
+    assert [(p.partition, p.status, p.rows_loaded) for p in report.partitions] == [
+        (CDR_DAYS[0], "loaded", 3), (CDR_DAYS[1], "refused", 0), (CDR_DAYS[2], "loaded", 3)]
+    assert report.partitions[1].message.endswith(f"{short}: its metadata promises 4 rows but 3 were read")
+    assert query(db, f"select _partition, count(*) from raw.{CDRS} group by 1 order by 1") == [
+        (CDR_DAYS[0], 3), (CDR_DAYS[2], 3)]
+    assert [q[0] for q in quarantine(db, CDRS)] == [CDR_DAYS[0], CDR_DAYS[2]]  # below_min, one a day
 
 
 # --------------------------------------------------------------------- CSV: validated together

@@ -12,6 +12,7 @@ import pytest
 from orchestration.landing.contracts import contract
 from orchestration.landing.load_landing import load_table
 from tests.python.landing_files import (
+    call_records,
     csv_text,
     load_log,
     quarantine,
@@ -28,23 +29,9 @@ DAY = "2025-02-10"
 START = dt.datetime(2025, 2, 10, 8, 0)
 
 
-def cdrs(n: int = 5, **columns) -> pa.Table:
-    """``n`` valid call records; keyword arguments replace whole columns (lists or arrays)."""
-    data = {
-        "call_id": [f"CL{i}" for i in range(n)],
-        "caller_customer_id": [f"CU{i:08d}" for i in range(n)],
-        "callee_number": ["13800000000"] * n,
-        "started_at": pa.array([START + dt.timedelta(minutes=i) for i in range(n)], pa.timestamp("us")),
-        "duration_seconds": pa.array([60 + i for i in range(n)], pa.int32()),
-        "is_three_way": [False] * n,
-    }
-    data.update(columns)
-    return pa.table(data)
-
-
 # ---------------------------------------------------------------------------------- Parquet
 def test_good_parquet_loads_with_types_and_row_numbers(landing: Path, db: Path) -> None:
-    write_parquet(landing, CDRS, DAY, cdrs(3))
+    write_parquet(landing, CDRS, DAY, call_records(3))
 
     report = load_table(db, landing, CDRS)
 
@@ -56,7 +43,7 @@ def test_good_parquet_loads_with_types_and_row_numbers(landing: Path, db: Path) 
 
 
 def test_parquet_bad_values_are_quarantined_with_row_numbers(landing: Path, db: Path) -> None:
-    table = cdrs(
+    table = call_records(
         7,
         call_id=["A", None, "C", "D", "A", "F", "G"],
         started_at=pa.array([START, START, START + dt.timedelta(days=1), START, START, START, START],
@@ -81,7 +68,7 @@ def test_parquet_bad_values_are_quarantined_with_row_numbers(landing: Path, db: 
 
 
 def test_parquet_compatible_types_are_cast(landing: Path, db: Path) -> None:
-    table = cdrs(2, started_at=pa.array([START, START], pa.timestamp("ns")),
+    table = call_records(2, started_at=pa.array([START, START], pa.timestamp("ns")),
                  duration_seconds=pa.array([10, 20], pa.int64()))
     write_parquet(landing, CDRS, DAY, table)
     assert load_table(db, landing, CDRS).rows_loaded == 2
@@ -95,7 +82,7 @@ def test_parquet_compatible_types_are_cast(landing: Path, db: Path) -> None:
 ])
 def test_parquet_column_of_another_type_fails_per_value(landing: Path, db: Path, values, arrow_type, loaded,
                                                          message: str) -> None:
-    write_parquet(landing, CDRS, DAY, cdrs(3, duration_seconds=pa.array(values, arrow_type)))
+    write_parquet(landing, CDRS, DAY, call_records(3, duration_seconds=pa.array(values, arrow_type)))
     report = load_table(db, landing, CDRS)
     assert report.rows_loaded == loaded
     [q] = quarantine(db, CDRS)
@@ -103,20 +90,20 @@ def test_parquet_column_of_another_type_fails_per_value(landing: Path, db: Path,
 
 
 PARQUET_REFUSALS = {
-    "incompatible type": (lambda: cdrs(2, started_at=[True, False]),
+    "incompatible type": (lambda: call_records(2, started_at=[True, False]),
                           ["started_at is BOOLEAN (expected TIMESTAMP)"]),
-    "missing column": (lambda: cdrs(2).drop_columns(["is_three_way"]), ["missing column(s) is_three_way"]),
-    "extra column": (lambda: cdrs(2).append_column("cell_id", pa.array(["X", "Y"])),
+    "missing column": (lambda: call_records(2).drop_columns(["is_three_way"]), ["missing column(s) is_three_way"]),
+    "extra column": (lambda: call_records(2).append_column("cell_id", pa.array(["X", "Y"])),
                      ["unexpected column(s) cell_id"]),
     "timestamp with time zone": (
-        lambda: cdrs(2, started_at=pa.array([START, START], pa.timestamp("us", tz="Asia/Shanghai"))),
+        lambda: call_records(2, started_at=pa.array([START, START], pa.timestamp("us", tz="Asia/Shanghai"))),
         ["started_at is TIMESTAMP WITH TIME ZONE"]),
 }
 
 
 @pytest.mark.parametrize("kind", [*PARQUET_REFUSALS, "truncated file", "not parquet", "empty 0-byte file"])
 def test_refused_parquet_keeps_previous_partition(landing: Path, db: Path, kind: str) -> None:
-    path = write_parquet(landing, CDRS, DAY, cdrs(4))
+    path = write_parquet(landing, CDRS, DAY, call_records(4))
     load_table(db, landing, CDRS)
     before = raw_contents(db, CDRS)
     if kind == "truncated file":
