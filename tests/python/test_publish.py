@@ -48,6 +48,8 @@ LEAKS = {
                          "40 value(s) equal to a raw phone number"),
     "phone inside text": ("select customer_id, '请回电 ' || phone_no || ' 谢谢' as contact from raw.crm__customers",
                           "40 value(s) shaped like a mobile number"),
+    "mobile number not in the raw data": ("select customer_id, '19900000000' as contact from raw.crm__customers",
+                                          "40 value(s) shaped like a mobile number"),
     "phone as an integer": ("select customer_id, cast(phone_no as bigint) as contact from raw.crm__customers",
                             "40 number(s) equal to a raw phone number"),
     "ID-card number": ("select customer_id, id_card_no as contact from raw.crm__customers",
