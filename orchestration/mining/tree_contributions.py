@@ -8,9 +8,12 @@ the swapped row the same leaf, so only the trees that split on it need to be ask
 
 `swapped_probabilities` does that for the model `tabular_model.build_model` fits (a sigmoid
 `CalibratedClassifierCV` over Pipeline(encode, HistGradientBoostingClassifier), binary), using
-the fitted trees' own predictors, in the order scikit-learn adds them. It returns None for any
-other model, and when its base prediction does not equal the model's own ``predict_proba``
-(say, scikit-learn changed inside): the caller then asks the whole model instead.
+the fitted trees' own predictors, in the order scikit-learn adds them, on the rows binned as
+the trees were grown (a byte per value instead of eight: at 100k customers explaining the
+scored month took 22.8-23.6 s on the raw values, 13.0-13.5 s binned, with the same drivers).
+It returns None for any other model, and when its base prediction does not equal the model's
+own ``predict_proba`` (say, scikit-learn changed inside): the caller then asks the whole model
+instead.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ class _Member:
 
     trees: HistGradientBoostingClassifier
     calibrator: object
-    X: np.ndarray  # encoded, preprocessed rows
-    ref: np.ndarray  # the reference row, encoded the same way
+    X: np.ndarray  # encoded, preprocessed rows, binned as the trees were grown (C order)
+    ref: np.ndarray  # the reference row, binned the same way
     column_of: dict[str, int]  # input feature -> encoded column
     per_tree: np.ndarray  # (trees, rows) each tree's raw value for each row
     raw: np.ndarray  # baseline + the trees' values summed in scikit-learn's order
@@ -61,18 +64,27 @@ def _supported(model: object) -> bool:
 def _member(cc: object, X: pd.DataFrame, reference_row: pd.DataFrame) -> _Member:
     encode, trees = cc.estimator[:-1], cc.estimator[-1]
     names = list(encode.get_feature_names_out())
-    Xp = trees._preprocess_X(np.asarray(encode.transform(X), dtype=np.float64), reset=False)
-    ref = trees._preprocess_X(np.asarray(encode.transform(reference_row), dtype=np.float64), reset=False)[0]
-    bitsets, f_idx_map = trees._bin_mapper.make_known_categories_bitsets()
+    Xb, ref = (np.ascontiguousarray(_binned(trees, encode.transform(rows))) for rows in (X, reference_row))
     predictors = _predictors(trees)
-    per_tree = np.empty((len(predictors), len(Xp)))
-    raw = np.zeros(len(Xp), dtype=trees._baseline_prediction.dtype)
+    per_tree = np.empty((len(predictors), len(Xb)))
+    raw = np.zeros(len(Xb), dtype=trees._baseline_prediction.dtype)
     raw += trees._baseline_prediction.ravel()[0]
     for t, p in enumerate(predictors):
-        per_tree[t] = p.predict(Xp, bitsets, f_idx_map, _openmp_effective_n_threads())
+        per_tree[t] = _predict(trees, p, Xb)
         raw += per_tree[t]
-    return _Member(trees, cc.calibrators[0], Xp, ref, {c: names.index(c) for c in X.columns if c in names},
+    return _Member(trees, cc.calibrators[0], Xb, ref[0], {c: names.index(c) for c in X.columns if c in names},
                    per_tree, raw)
+
+
+def _binned(trees: HistGradientBoostingClassifier, encoded: object) -> np.ndarray:
+    """Rows as the trees were grown on them: each value's bin (a uint8). A tree sends a binned row
+    where it sends the row itself (a split's threshold is its bin's upper edge; unknown categories
+    and missing values share the missing bin), and reads an eighth of the bytes."""
+    return trees._bin_mapper.transform(trees._preprocess_X(np.asarray(encoded, dtype=np.float64), reset=False))
+
+
+def _predict(trees: HistGradientBoostingClassifier, predictor: object, binned: np.ndarray) -> np.ndarray:
+    return predictor.predict_binned(binned, trees._bin_mapper.missing_values_bin_idx_, _openmp_effective_n_threads())
 
 
 def _swapped_raw(m: _Member, col: str, rows: np.ndarray) -> np.ndarray:
@@ -81,12 +93,11 @@ def _swapped_raw(m: _Member, col: str, rows: np.ndarray) -> np.ndarray:
     j = m.column_of.get(col)
     if j is None:  # a column the model drops: swapping it changes nothing
         return raw
-    X = m.X[rows].copy()
+    X = m.X[rows]  # a copy (fancy indexing)
     X[:, j] = m.ref[j]
-    bitsets, f_idx_map = m.trees._bin_mapper.make_known_categories_bitsets()
-    predictors, threads = _predictors(m.trees), _openmp_effective_n_threads()
+    predictors = _predictors(m.trees)
     for t in m.trees_on(j):
-        raw += predictors[t].predict(X, bitsets, f_idx_map, threads) - m.per_tree[t][rows]
+        raw += _predict(m.trees, predictors[t], X) - m.per_tree[t][rows]
     return raw
 
 

@@ -77,8 +77,22 @@ def fitted() -> tuple[object, pd.DataFrame, dict[str, object]]:
     return model, prepared.X, tm.reference_values(prepared.X, prepared)
 
 
-def test_tree_by_tree_swaps_equal_asking_the_whole_model(fitted) -> None:  # noqa: ANN001
+def with_values_never_seen(X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with an unseen category, fees beyond both ends of the training range, more blanks."""
+    X = X.copy()
+    if isinstance(X["plan"].dtype, pd.CategoricalDtype):
+        X["plan"] = X["plan"].cat.add_categories(["platinum"])
+    X.loc[X.index[::7], "plan"] = "platinum"
+    X.loc[X.index[::5], "fee"] = 1e4
+    X.loc[X.index[1::5], "fee"] = -5.0
+    X.loc[X.index[::3], "calls"] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("seen", [True, False])
+def test_tree_by_tree_swaps_equal_asking_the_whole_model(fitted, seen: bool) -> None:  # noqa: ANN001
     model, X, reference = fitted
+    X = X if seen else with_values_never_seen(X)
     rows_of = {col: np.arange(0, len(X), 2) for col in X.columns}  # every other row, every feature
     base, swapped = tc.swapped_probabilities(model, X, reference, rows_of)
     np.testing.assert_allclose(base, model.predict_proba(X)[:, 1], rtol=0, atol=1e-12)
