@@ -31,8 +31,13 @@ import duckdb
 
 from orchestration.landing.contracts import CONTRACTS, SourceTable, contract
 from orchestration.landing.discover import LandingFile, discover_files, partition_problem
-from orchestration.landing.partition_batch import (LoadInvariantError, PartitionBatch, PartitionResult, Status,
-                                                   log_results)
+from orchestration.landing.partition_batch import (
+    LoadInvariantError,
+    PartitionBatch,
+    PartitionResult,
+    Status,
+    log_results,
+)
 from orchestration.landing.raw_schema import (
     LOAD_LOG_TABLE,
     ensure_raw_schema,

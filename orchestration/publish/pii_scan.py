@@ -13,16 +13,25 @@ Numeric columns are checked for 11-digit mobile numbers stored as integers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
+
+@dataclass(frozen=True)
+class Shape:
+    """A pattern of personal data, and the characters a value needs before it can hold it."""
+
+    pattern: str
+    min_length: int
+
+
 # Bounded by non-alphanumerics, so digit runs inside hex hashes and surrogate keys do not match.
-PHONE_PATTERN = r"(^|[^0-9A-Za-z])1[3-9][0-9]{9}([^0-9A-Za-z]|$)"
-ID_CARD_PATTERN = r"(^|[^0-9A-Za-z])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)"
+PHONE = Shape(r"(^|[^0-9A-Za-z])1[3-9][0-9]{9}([^0-9A-Za-z]|$)", 11)
+ID_CARD = Shape(r"(^|[^0-9A-Za-z])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)", 18)
 # Either shape: one pass finds the columns worth telling apart.
-ANY_SHAPE_PATTERN = r"(^|[^0-9A-Za-z])(1[3-9][0-9]{9}|[0-9]{17}[0-9Xx])([^0-9A-Za-z]|$)"
+ANY_SHAPE = Shape(r"(^|[^0-9A-Za-z])(1[3-9][0-9]{9}|[0-9]{17}[0-9Xx])([^0-9A-Za-z]|$)", 11)
 MOBILE_SQL = "regexp_full_match({col}, '1[3-9][0-9]{{9}}')"
-# Characters a value needs before either shape can be in it (a mobile number is 11, an ID 18).
-SHAPE_MIN_LENGTH = {PHONE_PATTERN: 11, ID_CARD_PATTERN: 18, ANY_SHAPE_PATTERN: 11}
 # raw columns holding personal values (table, column, kind); absent ones are skipped.
 RAW_PII_COLUMNS = (
     ("crm__customers", "full_name", "full name"),
@@ -32,16 +41,16 @@ RAW_PII_COLUMNS = (
     ("usage__call_records", "callee_number", "called number"),
 )
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
+_INT_TYPES = ("BIGINT", "HUGEINT", "UBIGINT", "DECIMAL")
 
 
-def shaped_sql(col: str, pattern: str) -> str:
-    """``pattern`` found in ``col``, asked only of values long enough to hold it. A CASE, not an
+def shaped_sql(col: str, shape: Shape) -> str:
+    """``shape`` found in ``col``, asked only of values long enough to hold it. A CASE, not an
     AND: DuckDB evaluates a CASE's branch for the rows that reach it only, while both sides of an
     AND run on every row. Most values are short codes, so most values skip the pattern (at 100k
     customers `scan_database` over the 49 served tables took 25.1-26.3 s with the pattern on every
     value, 16.4-17.2 s so, alternated)."""
-    return f"case when length({col}) >= {SHAPE_MIN_LENGTH[pattern]} then regexp_matches({col}, '{pattern}') end"
-_INT_TYPES = ("BIGINT", "HUGEINT", "UBIGINT", "DECIMAL")
+    return f"case when length({col}) >= {shape.min_length} then regexp_matches({col}, '{shape.pattern}') end"
 
 
 def _raw_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> set[tuple[str, str]]:
@@ -135,7 +144,7 @@ def _text_column_hits(con: duckdb.DuckDBPyConnection,
                                      for i, (ref, col) in enumerate(batch))
         counts = dict.fromkeys(range(len(batch)), (0, 0))
         for i, shaped, known in con.execute(
-                f"select v.column_no, count(*) filter (where {shaped_sql('v.value', ANY_SHAPE_PATTERN)}), "
+                f"select v.column_no, count(*) filter (where {shaped_sql('v.value', ANY_SHAPE)}), "
                 f"count(d.value) from ({stacked}) v left join pii_values d on v.value = d.value "
                 "group by v.column_no").fetchall():
             counts[i] = (shaped, known)
@@ -145,7 +154,7 @@ def _text_column_hits(con: duckdb.DuckDBPyConnection,
 
 def _shapes(con: duckdb.DuckDBPyConnection, ref: str, col: str, where: str) -> list[str]:
     phones, ids = con.execute(
-        f"select count(*) filter (where {shaped_sql(col, PHONE_PATTERN)}), "
-        f"count(*) filter (where {shaped_sql(col, ID_CARD_PATTERN)}) from {ref}").fetchone()
+        f"select count(*) filter (where {shaped_sql(col, PHONE)}), "
+        f"count(*) filter (where {shaped_sql(col, ID_CARD)}) from {ref}").fetchone()
     return ([f"{where}: {phones} value(s) shaped like a mobile number"] if phones else []) + \
         ([f"{where}: {ids} value(s) shaped like an ID-card number"] if ids else [])

@@ -10,9 +10,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from orchestration.mining import churn
+from orchestration.mining import social_circles as sc
 from orchestration.mining import tabular_model as tm
 from orchestration.mining import tree_contributions as tc
-from orchestration.mining import social_circles as sc
 
 
 def random_edges(seed: int, nodes: int = 300, edges: int = 2000) -> pd.DataFrame:
