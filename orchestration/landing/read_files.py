@@ -10,7 +10,7 @@ connection:
 
 A Parquet file's schema and row count are checked from its metadata; its rows are read when
 they are validated, by the query `parquet_rows_sql` gives (same shape as ``_stage``, in the
-file's own types).
+file's own types), or with other files of the same types by `parquet_files_rows_sql`.
 
 ``_source_row`` is the physical line number for CSV (the header is line 1; a record spanning
 several lines gets the line it starts on) and the 1-based row index for Parquet. DuckDB's CSV
@@ -26,12 +26,13 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from orchestration.landing.contracts import SourceTable
-from orchestration.landing.discover import LandingFile
+from orchestration.landing.discover import LandingFile, partition_bounds
 from orchestration.landing.transcode import Fingerprint, is_utf8, transcode_to_utf8
 from orchestration.landing.validate import cast_plan, quote_ident, sql_literal
 
@@ -251,6 +252,32 @@ def parquet_rows_sql(file: LandingFile) -> str:
     columns = ", ".join(quote_ident(c) for c in file.table.column_names)
     return (f"select file_row_number + 1 as _source_row, {columns} "
             f"from read_parquet({sql_literal(str(file.path))}, file_row_number=true)")
+
+
+def parquet_files_rows_sql(files: list[LandingFile]) -> str:
+    """The rows of several Parquet files of one table, read by one ``read_parquet``: per row its
+    file's ``_partition``, ``_source_file`` and partition bounds ``_first_day``/``_last_day`` (NULL
+    for a table without time partitions), then ``_source_row`` and the contract's columns.
+
+    Columns are matched by name across the files, and a file's values are cast to the first
+    file's types, so the files must share their column types (`StagedFile.source_types`).
+    """
+    table = files[0].table
+    columns = ", ".join(f"r.{quote_ident(c)}" for c in table.column_names)
+    paths = ", ".join(sql_literal(str(f.path)) for f in files)
+
+    def day(value: date | None) -> str:
+        return f"DATE '{value}'" if value else "NULL::date"
+
+    values = ", ".join(
+        f"({sql_literal(str(f.path))}, {sql_literal(f.partition)}, {sql_literal(f.relative_path)}, "
+        f"{day(first)}, {day(last)})"
+        for f in files for first, last in [partition_bounds(table.grain, f.partition) or (None, None)])
+    return (f"select f._partition, f._source_file, f._first_day, f._last_day, "
+            f"r.file_row_number + 1 as _source_row, {columns} "
+            f"from read_parquet([{paths}], filename=true, file_row_number=true) as r "
+            f"join (values {values}) as f(_path, _partition, _source_file, _first_day, _last_day) "
+            f"on r.filename = f._path")
 
 
 def _check_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedFile:

@@ -158,6 +158,25 @@ def test_parquet_days_validated_in_one_query_as_one_by_one(tmp_path: Path, monke
     assert cdr_state(tmp_path / "batched.duckdb") == cdr_state(tmp_path / "one.duckdb")
 
 
+def test_parquet_files_of_a_batch_are_each_checked_in_their_own_types(tmp_path: Path) -> None:
+    """Files read together share their types: a file delivering durations as DOUBLE is not read
+    with the INTEGER files of its batch, where 12.5 would quietly become a whole number."""
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    write_parquet(landing, CDRS, CDR_DAYS[0], call_records(3, CDR_DAYS[0]))
+    write_parquet(landing, CDRS, CDR_DAYS[1],
+                  call_records(3, CDR_DAYS[1], duration_seconds=pa.array([60.0, 12.5, 62.0], pa.float64())))
+    write_parquet(landing, CDRS, CDR_DAYS[2], call_records(3, CDR_DAYS[2]))
+
+    report = load_table(db, landing, CDRS)
+
+    assert [(p.partition, p.rows_loaded, p.reason_counts) for p in report.partitions] == [
+        (CDR_DAYS[0], 3, {}), (CDR_DAYS[1], 2, {"type_mismatch": 1}), (CDR_DAYS[2], 3, {})]
+    [q] = quarantine(db, CDRS)
+    assert (q[0], q[1], q[2]) == (CDR_DAYS[1], 2, "duration_seconds")
+    assert "'12.5' is not a valid INTEGER (the file has DOUBLE)" in q[4]
+    assert query(db, f"select sum(duration_seconds) from raw.{CDRS} where _partition = ?", [CDR_DAYS[1]]) == [(122,)]
+
+
 def test_a_damaged_parquet_file_in_a_batch_is_refused_alone(tmp_path: Path) -> None:
     landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
     for day in CDR_DAYS:
@@ -189,10 +208,10 @@ def test_a_parquet_file_short_of_its_metadata_is_refused_and_its_rows_leave_the_
     for day in CDR_DAYS:
         write_parquet(landing, CDRS, day, cdrs(day, 4))
     short = file_path(landing, CDRS, CDR_DAYS[1]).name
-    rows_sql = partition_batch.parquet_rows_sql
-    monkeypatch.setattr(partition_batch, "parquet_rows_sql",  # the middle file yields a row fewer than promised
-                        lambda file: f"select * from ({rows_sql(file)}) where _source_row <> 2"
-                        if file.path.name == short else rows_sql(file))
+    rows_sql = partition_batch.parquet_files_rows_sql
+    monkeypatch.setattr(partition_batch, "parquet_files_rows_sql",  # the middle file yields a row fewer than promised
+                        lambda files: f"select * from ({rows_sql(files)}) "
+                        f"where not (_source_file like '%/{short}' and _source_row = 2)")
 
     report = load_table(db, landing, CDRS)
 
