@@ -39,6 +39,9 @@ from orchestration.landing.validate import cast_plan, quote_ident, sql_literal
 # A line reader that splits on line endings only: an (improbable) 4-byte delimiter, no quoting.
 _LINE_DELIMITER = "\x1f\x1e\x1d\x1c"
 _TRUNCATION_ERRORS = ("MISSING COLUMNS", "UNQUOTED VALUE")
+# ``_stage_rejects`` of a file with no rejected record.
+_NO_REJECTS = ("select null::bigint as _source_row, null::varchar as reason_code, null::varchar as reason, "
+               "null::varchar as raw_record where false")
 
 
 class LandingFileError(Exception):
@@ -139,6 +142,15 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprin
                     f"from {_read_csv_sql(path, file.table)} with ordinality")
     except duckdb.Error as error:
         raise LandingFileError(f"{name} cannot be read as CSV: {str(error).splitlines()[0]}") from error
+    n_rows, n_errors = con.execute(
+        "select (select count(*) from _csv_rows), (select count(*) from _rej_errors)").fetchone()
+    if n_errors == 0 and not bad_lines and n_rows + 1 == fp.line_count:
+        # The common clean file: every line after the header is one record, so the k-th record is
+        # on line k + 1 (what `_build_logical_lines` and the line map below would work out).
+        con.execute("create or replace temp view _stage as "
+                    "select _ord + 1 as _source_row, * exclude (_ord) from _csv_rows")
+        con.execute(f"create or replace temp table _stage_rejects as {_NO_REJECTS}")
+        return StagedFile(n_rows, n_rows, dict.fromkeys(file.table.column_names, "VARCHAR"))
     # One row per rejected record (DuckDB may report several errors for one line).
     con.execute("""
         create or replace temp table _csv_rejects as
@@ -150,8 +162,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprin
     con.execute("create or replace temp table _bad_lines (line bigint, raw_text varchar, reason varchar)")
     if bad_lines:
         con.executemany("insert into _bad_lines values (?, ?, ?)", bad_lines)
-    n_rows, n_rejects = con.execute(
-        "select (select count(*) from _csv_rows), (select count(*) from _csv_rejects)").fetchone()
+    n_rejects = con.execute("select count(*) from _csv_rejects").fetchone()[0]
     _build_logical_lines(con, path, fp, n_rows + n_rejects + 1 + len(bad_lines))
     # The k-th parsed row is on the k-th line that starts a record and was not rejected.
     con.execute("""

@@ -277,6 +277,24 @@ def test_multiline_quoted_values_keep_line_numbers(landing: Path, db: Path) -> N
     assert [(r[1], r[3]) for r in quarantine(db, table)] == [(4, "not_accepted"), (8, "malformed_line")]
 
 
+@pytest.mark.parametrize(("rows", "final_newline", "lines"), [
+    ([1, 2, 3], True, [2, 3, 4]),  # one record a line: the k-th record on line k + 1
+    ([1, 2, 3], False, [2, 3, 4]),  # the last line without its line ending is still whole
+    ([1, "", 2, 3], True, [2, 4, 5]),  # a blank line moves the records after it
+    ([{"wait_minutes": "5", "visit_id": "V1\nV1"}, 2, 3], True, [2, 4, 5]),  # a record over two lines
+])
+def test_files_without_a_rejected_record_keep_line_numbers(landing: Path, db: Path, rows: list,
+                                                            final_newline: bool, lines: list[int]) -> None:
+    delivered = [visit(1, **r) if isinstance(r, dict) else visit(r) if isinstance(r, int) else r for r in rows]
+    text = csv_text(delivered, list(contract(VISITS).column_names))
+    write_bytes(landing, VISITS, DAY, (text if final_newline else text.rstrip("\n")).encode())
+
+    report = load_table(db, landing, VISITS)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (3, 3, 0)
+    assert [r[0] for r in query(db, f"select _source_row from raw.{VISITS} order by 1")] == lines
+
+
 def test_invalid_utf8_line_is_bad_encoding_and_the_rest_loads(landing: Path, db: Path) -> None:
     header = ",".join(contract(VISITS).column_names)
     lines = [header.encode(), b"V1,CU1,HALL001,2025-01-02 09:00:00,top_up,1",
