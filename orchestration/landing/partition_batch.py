@@ -10,7 +10,7 @@ quarantined for each partition against what the tables now hold, and append to `
 Files are validated together, at `commit`: one query per batch rather than one per file.
 Parquet: `add` only notes a staged file, and `commit` reads the noted files of the same column
 types with one ``read_parquet`` (`read_files.parquet_files_rows_sql`) and validates them in one
-query (`validation_sql` with no partition: each row carries its file's partition), which DuckDB
+query (`validation_sql`: each row carries its file's partition), which DuckDB
 runs on all cores. One small file per query left a core idle (at 20k customers fifteen days of
 call records took 2.6-2.9 s so, 0.6-0.9 s in one query); a UNION ALL of per-file queries was
 fast for a few files but costs planning time that grows faster than the files: at 20k customers
@@ -18,8 +18,8 @@ the 184 daily files of app sessions (269k rows, one batch) took 11.0 s to valida
 ALL and 0.19 s read as one. A file that turns out unreadable sends its files back to one query
 per file, so that only the damaged file is refused.
 CSV: `add` copies the staged rows, with their partition's first and last day, into
-``_csv_staged``, and `commit` validates them all in one query (`validation_sql` with no
-partition): a small CSV file's validation is mostly planning.
+``_csv_staged``, and `commit` validates them all in one query: a small CSV file's validation
+is mostly planning.
 
 Why batches: a transaction that appends whole row groups (122,880 rows) writes them straight
 into the database file, while a small commit goes through the write-ahead log and is written a
@@ -39,8 +39,8 @@ import duckdb
 from orchestration.landing.contracts import SourceTable
 from orchestration.landing.discover import LandingFile, partition_bounds
 from orchestration.landing.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE, raw_table_ref
-from orchestration.landing.read_files import StagedFile, parquet_files_rows_sql, parquet_rows_sql
-from orchestration.landing.validate import quote_ident, sql_literal, validation_sql
+from orchestration.landing.read_files import StagedFile, parquet_files_rows_sql
+from orchestration.landing.validate import quote_ident, validation_sql
 
 # Rows (read) a batch gathers before it is committed: several row groups per commit, while the
 # temp tables stay small next to the memory DuckDB is given.
@@ -134,7 +134,7 @@ class PartitionBatch:
         if self.table.format == "parquet":
             return self._validate_parquet()
         types = dict.fromkeys(self.table.column_names, "VARCHAR")
-        self.con.execute(f"create temp table _batch as {validation_sql(self.table, None, types, '_csv_staged')}")
+        self.con.execute(f"create temp table _batch as {validation_sql(self.table, types, '_csv_staged')}")
         counts = self._counts()
         for p in self.pending:
             if counts.get(p.file.relative_path, 0) != p.parsed_rows:
@@ -160,18 +160,15 @@ class PartitionBatch:
             same_types.setdefault(tuple(p.source_types.items()), []).append(p)
         for files in same_types.values():
             try:
-                into_batch(validation_sql(self.table, None, files[0].source_types,
-                                          f"({parquet_files_rows_sql([p.file for p in files])})"))
+                into_batch(self._validation_sql(files))
                 readable += files
                 continue
             except duckdb.Error as error:
                 if not _unreadable(error):
                     raise
             for p in files:  # one query per file tells which failed (nothing was inserted)
-                sql = validation_sql(self.table, p.file.partition, p.source_types, f"({parquet_rows_sql(p.file)})")
                 try:
-                    into_batch(f"select {sql_literal(p.file.partition)} as _partition, "
-                               f"{sql_literal(p.file.relative_path)} as _source_file, * from ({sql})")
+                    into_batch(self._validation_sql([p]))
                     readable.append(p)
                 except duckdb.Error as error:
                     if not _unreadable(error):
@@ -184,6 +181,10 @@ class PartitionBatch:
                 self.con.execute("delete from _batch where _source_file = ?", [p.file.relative_path])
                 refused.append(self._refused(p, f"its metadata promises {p.rows_read} rows but {read} were read"))
         return refused
+
+    def _validation_sql(self, files: list[_Pending]) -> str:
+        """Parquet files of the same column types, read as one and validated."""
+        return validation_sql(self.table, files[0].source_types, f"({parquet_files_rows_sql([p.file for p in files])})")
 
     def _refused(self, p: _Pending, why: str) -> PartitionResult:
         return PartitionResult(p.file.partition, p.file.relative_path, "refused", p.rows_read, 0, 0,

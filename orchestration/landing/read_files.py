@@ -9,8 +9,9 @@ connection:
   ``bad_encoding``), with their line number and raw text.
 
 A Parquet file's schema and row count are checked from its metadata; its rows are read when
-they are validated, by the query `parquet_rows_sql` gives (same shape as ``_stage``, in the
-file's own types), or with other files of the same types by `parquet_files_rows_sql`.
+they are validated, with the batch's other files of the same types, by the query
+`parquet_files_rows_sql` gives (``_stage``'s columns after each row's file and partition, in the
+files' own types).
 
 ``_source_row`` is the physical line number for CSV (the header is line 1; a record spanning
 several lines gets the line it starts on) and the 1-based row index for Parquet. DuckDB's CSV
@@ -258,13 +259,6 @@ def _refuse_if_truncated(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: 
 
 
 # ------------------------------------------------------------------------------------ Parquet
-def parquet_rows_sql(file: LandingFile) -> str:
-    """The rows of a Parquet landing file: ``_source_row`` + the contract's columns, in the file's types."""
-    columns = ", ".join(quote_ident(c) for c in file.table.column_names)
-    return (f"select file_row_number + 1 as _source_row, {columns} "
-            f"from read_parquet({sql_literal(str(file.path))}, file_row_number=true)")
-
-
 def parquet_files_rows_sql(files: list[LandingFile]) -> str:
     """The rows of several Parquet files of one table, read by one ``read_parquet``: per row its
     file's ``_partition``, ``_source_file`` and partition bounds ``_first_day``/``_last_day`` (NULL
@@ -316,6 +310,6 @@ def _check_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedF
             f"{name}: schema does not match the contract of {table.name} ({'; '.join(problems)}). "
             f"Expected: {', '.join(f'{c.name} {c.type}' for c in table.columns)}",
             rows_read=int(rows_in_metadata or 0))
-    # The data is read once, when validated (`parquet_rows_sql`); a damaged data page fails there.
+    # The data is read once, when validated (`parquet_files_rows_sql`); a damaged data page fails there.
     rows = int(rows_in_metadata or 0)
     return StagedFile(rows, rows, {c: found[c] for c in table.column_names})

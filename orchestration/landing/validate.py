@@ -23,12 +23,10 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 from orchestration.landing.contracts import Column, SourceTable
-from orchestration.landing.discover import partition_bounds
 from orchestration.settings import SEEDS_DIR
 
 REASON_CODES = (
@@ -200,36 +198,14 @@ class Rule:
     message: str
 
 
-@dataclass(frozen=True)
-class _PartitionWords:
-    """How the partition rules read a row's partition: its first and last day as SQL, and the
-    words their messages use for it (the partition's name, its span, its last day)."""
-
-    first_sql: str
-    last_sql: str
-    name: str
-    span: str
-    last: str
-
-    @classmethod
-    def of(cls, partition: str, first: date, last: date) -> _PartitionWords:
-        """One partition, known when the query is written."""
-        span = f"on {first}" if first == last else f"between {first} and {last}"
-        return cls(f"DATE '{first}'", f"DATE '{last}'", partition, span, str(last))
-
-
-# Each row's own partition, from its columns _first_day/_last_day; the words are placeholders that
-# `validation_sql` fills in per row.
-_EACH_ROWS_PARTITION = _PartitionWords("_first_day", "_last_day", "{partition}", "{span}", "{last}")
-
-
-def _rules(col: Column, src: str, value: str, source_type: str, partition: _PartitionWords | None,
-           typed_file: bool) -> list[Rule]:
+def _rules(col: Column, src: str, value: str, source_type: str, partitioned: bool, typed_file: bool) -> list[Rule]:
     """The rules of ``col`` in checking order.
 
     ``src`` names the column as delivered, ``value`` the typed column (NULL when absent or
-    unparseable); ``partition`` is None for a table without time partitions; ``typed_file`` says
-    the file has types of its own (Parquet) worth naming.
+    unparseable); ``partitioned`` says the table has time partitions, whose rules read the row's
+    ``_first_day`` and ``_last_day`` (their messages hold placeholders ``{partition}``, ``{span}``
+    and ``{last}`` that `validation_sql` fills in per row); ``typed_file`` says the file has types
+    of its own (Parquet) worth naming.
     """
     name = col.name
     parsed, delivered = _parse(col, src, source_type)
@@ -257,14 +233,12 @@ def _rules(col: Column, src: str, value: str, source_type: str, partition: _Part
         rule(f"{value} < {_number(col.min)}", "below_min", f"{{value}} is below the minimum {col.min:g}")
     if col.max is not None:
         rule(f"{value} > {_number(col.max)}", "above_max", f"{{value}} is above the maximum {col.max:g}")
-    if partition is not None:
-        p = partition
-        if col.in_partition:
-            rule(f"cast({value} as date) not between {p.first_sql} and {p.last_sql}", "outside_partition",
-                 f"{{value}} is outside partition {p.name}, expected a value {p.span}")
-        if col.not_after_partition:
-            rule(f"cast({value} as date) > {p.last_sql}", "after_partition",
-                 f"{{value}} is after partition {p.name}, expected a value on or before {p.last}")
+    if partitioned and col.in_partition:
+        rule(f"cast({value} as date) not between _first_day and _last_day", "outside_partition",
+             "{value} is outside partition {partition}, expected a value {span}")
+    if partitioned and col.not_after_partition:
+        rule(f"cast({value} as date) > _last_day", "after_partition",
+             "{value} is after partition {partition}, expected a value on or before {last}")
     return rules
 
 
@@ -272,38 +246,36 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def validation_sql(table: SourceTable, partition: str | None, source_types: dict[str, str], source: str) -> str:
+def validation_sql(table: SourceTable, source_types: dict[str, str], source: str) -> str:
     """A SELECT over ``source`` giving, per row, the typed columns and the first broken rule.
 
-    Output columns: ``_source_row``, the contract's columns (typed), ``_reason_code``,
-    ``_column_name``, ``_reason``, ``_raw_record`` (the last four NULL for a good row).
+    ``source`` holds the rows of one or more files of ``table``: per row its file's
+    ``_partition`` and ``_source_file``, its partition's ``_first_day`` and ``_last_day`` (NULL
+    for a table without time partitions), ``_source_row`` and the contract's columns, of the
+    types ``source_types`` gives. A duplicate key is one within the row's file.
 
-    ``partition`` None validates the rows of several files in one query: ``source`` then also
-    holds each row's ``_partition``, ``_source_file``, and its partition's ``_first_day`` and
-    ``_last_day`` (NULL for a table without time partitions); the output starts with
-    ``_partition`` and ``_source_file``, and a duplicate key is one within the row's file.
+    Output columns: ``_partition``, ``_source_file``, ``_source_row``, the contract's columns
+    (typed), ``_reason_code``, ``_column_name``, ``_reason``, ``_raw_record`` (the last four
+    NULL for a good row).
 
     The rule conditions form one CASE yielding the number of the first broken rule; code,
     column and message are then looked up in constant lists, which keeps the query small to
     plan (planning, not reading, is most of the time for a small file).
     """
-    per_file = partition is not None
-    per_row = not per_file and table.grain != "full"  # the partition rules read each row's own partition
-    bounds = partition_bounds(table.grain, partition) if per_file else None
-    words = _EACH_ROWS_PARTITION if per_row else _PartitionWords.of(partition, *bounds) if bounds else None
+    partitioned = table.grain != "full"  # the partition rules read each row's own partition
     row_label = "line" if table.format == "csv" else "row"
     columns = list(enumerate(table.columns))
     delivered = [f"{quote_ident(c.name)} as _s{i}" for i, c in columns]
     typed = [f"{_parse(c, f'_s{i}', source_types[c.name])[0]} as _v{i}" for i, c in columns]
     rules, shown = [], []
     for i, col in columns:
-        for rule in _rules(col, f"_s{i}", f"_v{i}", source_types[col.name], words, table.format == "parquet"):
+        for rule in _rules(col, f"_s{i}", f"_v{i}", source_types[col.name], partitioned, table.format == "parquet"):
             rules.append(rule)
             shown.append(f"_s{i}::varchar")
     numbered = " ".join(f"when {r.condition} then {n}" for n, r in enumerate(rules, start=1))
     first_broken = f"case {numbered} end" if rules else "null::integer"
     key_values = [f"_v{i}" for i, col in columns if col.key]
-    keys = key_values if per_file else ["_source_file", *key_values]  # a duplicate is one within its file
+    keys = ["_source_file", *key_values]  # a duplicate is one within its file
     key_shown = " || ', ' || ".join(
         f"'{c.name}=' || coalesce(_v{i}::varchar, '')" for i, c in columns if c.key) or "''"
     # Duplicates among the rows that passed every column rule: the first occurrence is kept.
@@ -316,17 +288,16 @@ def validation_sql(table: SourceTable, partition: str | None, source_types: dict
     codes = _list([sql_literal(r.code) for r in rules])
     rule_columns = _list([sql_literal(r.column) for r in rules])
     message = _list([sql_literal(r.message) for r in rules]) + "[_rule]"
-    if per_row:  # this row's partition in the words of the partition rules
+    if partitioned:  # this row's partition in the words of the partition rules
         span = ("case when _first_day = _last_day then 'on ' || _first_day::varchar "
                 "else 'between ' || _first_day::varchar || ' and ' || _last_day::varchar end")
         message = (f"replace(replace(replace({message}, '{{partition}}', _partition), '{{span}}', {span}), "
                    "'{last}', _last_day::varchar)")
-    file_columns = "" if per_file else "_partition, _source_file, "
-    row_columns = "" if per_file else "_partition, _source_file, _first_day, _last_day, "
     bad_value = "chr(39) || left(" + _list(shown) + f"[_rule], {_VALUE_SHOWN}) || chr(39)"
     return f"""
         with parsed as (
-            select {row_columns}_source_row, {', '.join(delivered)}, {', '.join(typed)}
+            select _partition, _source_file, _first_day, _last_day, _source_row,
+                {', '.join(delivered)}, {', '.join(typed)}
             from {source}
         ),
         checked as (
@@ -341,7 +312,8 @@ def validation_sql(table: SourceTable, partition: str | None, source_types: dict
                    c._rule is null and c._source_row > coalesce(d._first_row, c._source_row) as _is_duplicate
             from checked as c left join repeated_keys as d {key_join}
         )
-        select {file_columns}_source_row, {', '.join(f'_v{i} as {quote_ident(c.name)}' for i, c in columns)},
+        select _partition, _source_file, _source_row,
+            {', '.join(f'_v{i} as {quote_ident(c.name)}' for i, c in columns)},
             case when _rule is not null then {codes}[_rule] when _is_duplicate then 'duplicate_key' end
                 as _reason_code,
             case when _rule is not null then {rule_columns}[_rule]
