@@ -10,13 +10,13 @@ quarantined for each partition against what the tables now hold, and append to `
 Files are validated together, at `commit`: one query per batch rather than one per file.
 Parquet: `add` only notes a staged file, and `commit` reads the noted files of the same column
 types with one ``read_parquet`` (`read_files.parquet_files_rows_sql`) and validates them in one
-query (`validation_sql`: each row carries its file's partition), which DuckDB
-runs on all cores. One small file per query left a core idle (at 20k customers fifteen days of
-call records took 2.6-2.9 s so, 0.6-0.9 s in one query); a UNION ALL of per-file queries was
-fast for a few files but costs planning time that grows faster than the files: at 20k customers
-the 184 daily files of app sessions (269k rows, one batch) took 11.0 s to validate in one UNION
-ALL and 0.19 s read as one. A file that turns out unreadable sends its files back to one query
-per file, so that only the damaged file is refused.
+query (`validation_sql`: each row carries its file's partition), which DuckDB runs on all cores.
+One small file per query left a core idle (at 20k customers fifteen days of call records took
+2.6-2.9 s so, 0.6-0.9 s in one query); a UNION ALL of per-file queries was fast for a few files
+but costs planning time that grows faster than the files: at 20k customers the 184 daily files
+of app sessions (269k rows, one batch) took 11.0 s to validate in one UNION ALL and 0.19 s read
+as one. A file that turns out unreadable sends its files back to one query per file, so that
+only the damaged file is refused.
 CSV: `add` copies the staged rows, with their partition's first and last day, into
 ``_csv_staged``, and `commit` validates them all in one query: a small CSV file's validation
 is mostly planning.

@@ -136,6 +136,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprin
     path, bad_lines = _utf8_copy(file, fp, workdir)
     _check_header(file, path, fp)
     name = file.relative_path
+    as_text = dict.fromkeys(file.table.column_names, "VARCHAR")  # every column is read as text
     con.execute("drop table if exists _rej_errors; drop table if exists _rej_scans")
     try:
         con.execute(f"create or replace temp table _csv_rows as "
@@ -151,7 +152,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprin
         con.execute("create or replace temp view _stage as "
                     "select _ord + 1 as _source_row, * exclude (_ord) from _csv_rows")
         con.execute(f"create or replace temp table _stage_rejects as {_NO_REJECTS}")
-        return StagedFile(n_rows, n_rows, dict.fromkeys(file.table.column_names, "VARCHAR"))
+        return StagedFile(n_rows, n_rows, as_text)
     # One row per rejected record (DuckDB may report several errors for one line).
     con.execute("""
         create or replace temp table _csv_rejects as
@@ -197,7 +198,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, fp: Fingerprin
         from _csv_rejects as r join _logical_lines as l using (logical_line)
         union all
         select line, 'bad_encoding', reason, raw_text from _bad_lines""")
-    return StagedFile(rows_read, n_rows, dict.fromkeys(file.table.column_names, "VARCHAR"))
+    return StagedFile(rows_read, n_rows, as_text)
 
 
 def _build_logical_lines(con: duckdb.DuckDBPyConnection, path: Path, fp: Fingerprint, simple_lines: int) -> None:
