@@ -106,9 +106,11 @@ def settle(pop: Population, window: Window, bills: Bills, rng: np.random.Generat
     habit = (rng.random(n)[:, None] > _METHOD_BY_AGE[age_band].cumsum(axis=1)).sum(axis=1)
     prepaid = pop.brand == "easyown"
     prone = pop.arrears_prone
-    # bills before the window the arrears-prone still owe: (amount, due date) per customer
-    owed_months = np.where(prone, rng.integers(1, 4, n), 0)
-    expected = bills.total[0] * rng.uniform(0.9, 1.1, n)
+    # bills before the window the arrears-prone still owe: (amount, due date) per customer; none
+    # for lines that open inside the window
+    before = ~pop.joined_in_window
+    owed_months = np.where(prone & before, rng.integers(1, 4, n), 0)
+    expected = bills.total[0] * rng.uniform(0.9, 1.1, n) * before
     unpaid: list[list[tuple[float, np.datetime64]]] = [[] for _ in range(n)]
     for c in np.flatnonzero(prone).tolist():
         for k in range(owed_months[c], 0, -1):
@@ -129,12 +131,13 @@ def settle(pop: Population, window: Window, bills: Bills, rng: np.random.Generat
         method.append(habit[who])
         amount.append(np.round(previous[who], 2))
         # prepaid top-ups while the line lives
-        alive = prepaid & ((pop.churn.day < 0) | (pop.churn.day > days[0]))
+        alive = prepaid & ((pop.churn.day < 0) | (pop.churn.day > days[0])) & (pop.join_day <= days[-1])
         tops = np.where(alive, 1 + rng.poisson(0.5, n), 0)
         who = np.repeat(np.arange(n), tops)
         cust.append(who)
+        first_day = np.maximum(pop.join_day[who], days[0])
         last_day = np.where(pop.churn.day[who] >= 0, np.minimum(pop.churn.day[who] - 1, days[-1]), days[-1])
-        when.append(days[0] + (rng.random(len(who)) * (last_day - days[0] + 1)).astype(int))
+        when.append(first_day + (rng.random(len(who)) * (last_day - first_day + 1)).astype(int))
         method.append(np.array([5, 3, 2])[rng.choice(3, len(who), p=[0.4, 0.3, 0.3])])
         amount.append(np.array([20.0, 30.0, 50.0, 100.0])[rng.choice(4, len(who), p=[0.2, 0.3, 0.3, 0.2])])
         # the arrears-prone settle everything now and then

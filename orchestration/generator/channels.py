@@ -48,6 +48,10 @@ def hall_visits(pop: Population, window: Window, n_halls: int, plan_changes: dic
     closing = np.flatnonzero(pop.churned_in_window & (rng.random(pop.n) < 0.6))
     parts.append((closing, pop.churn.day[closing], np.full(len(closing), "account_closure", dtype=object),
                   _stamp(window, pop.churn.day[closing], 9, 19, rng)))
+    # new lines opened inside the window, at the hall (the plan's order channel)
+    opening = np.flatnonzero(pop.joined_in_window)
+    parts.append((opening, pop.join_day[opening], np.full(len(opening), "new_line", dtype=object),
+                  _stamp(window, pop.join_day[opening], 9, 19, rng)))
     at_hall = plan_changes["channel"] == "HALL"
     pc_day = plan_changes["day"][at_hall]
     parts.append((plan_changes["customer"][at_hall], pc_day, np.full(len(pc_day), "plan_change", dtype=object),

@@ -45,16 +45,12 @@ _SKILL = {"bill_enquiry": "billing", "balance_enquiry": "billing", "plan_enquiry
           "loss_report": "billing", "complaint": "complaints", "other": "billing"}
 
 
-def alive_on(pop: Population, day: int) -> np.ndarray:
-    return (pop.churn.day < 0) | (day < pop.churn.day)
-
-
 def daily_poisson(pop: Population, window: Window, rate: np.ndarray, day_factor: np.ndarray,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Events per customer and day: (customer, day) arrays."""
     cust, days = [], []
     for d in range(window.n_days):
-        k = rng.poisson(rate * day_factor[d] * alive_on(pop, d))
+        k = rng.poisson(rate * day_factor[d] * pop.alive_on(d))
         who = np.repeat(np.arange(pop.n), k)
         cust.append(who)
         days.append(np.full(len(who), d))
@@ -88,7 +84,7 @@ def complaints(pop: Population, window: Window, rng: np.random.Generator) -> dic
     for date, a in sorted(anomaly_days.items()):
         d = int(np.flatnonzero(window.days == np.datetime64(date))[0])
         k = rng.poisson(max(normal, 1.0) * (a.factor - 1))
-        alive = np.flatnonzero(alive_on(pop, d) & ~pop.fraud)
+        alive = np.flatnonzero(pop.alive_on(d) & ~pop.fraud)
         extra_c.append(alive[rng.integers(0, len(alive), k)])
         extra_d.append(np.full(k, d))
         extra_cat.append(np.full(k, _ANOMALY_CATEGORY.get(a.cause, "other"), dtype=object))

@@ -37,10 +37,11 @@ def customer_status(pop: Population, window: Window, payments: Payments) -> tupl
 def customers_columns(pop: Population, window: Window, month: int, status: np.ndarray, since: np.ndarray,
                       plan_by_month: np.ndarray, tiers: np.ndarray, dnd: np.ndarray,
                       customer_ids: pa.Array) -> dict[str, object]:
+    """The archive of month ``month``: one row per customer whose line was open by its last day."""
     enterprise = np.where(pop.enterprise >= 0, pop.enterprise + 1, 0)
     enterprise_ids = fixed_width_strings("EN", enterprise, 6)
     enterprise_ids = pa.array([e if b else None for e, b in zip(enterprise_ids.to_pylist(), pop.is_b)], pa.string())
-    return {
+    columns = {
         "customer_id": customer_ids,
         "customer_type": np.where(pop.is_b, "B", "C"),
         "enterprise_id": enterprise_ids,
@@ -61,6 +62,9 @@ def customers_columns(pop: Population, window: Window, month: int, status: np.nd
         "opt_out_marketing": pop.opt_out,
         "do_not_disturb": dnd[month],
     }
+    on_book = pop.join <= window.month_end(month)
+    return {k: v.filter(pa.array(on_book)) if isinstance(v, pa.Array) else np.asarray(v)[on_book]
+            for k, v in columns.items()}
 
 
 def enterprises_columns(ent: Enterprises) -> dict[str, object]:

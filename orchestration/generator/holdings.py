@@ -138,6 +138,7 @@ def build_holdings(pop: Population, window: Window, enterprise_signed: np.ndarra
         moving = (rng.random(n) < 0.01) & ~pop.fraud
         when = window.days[rng.choice(days, n)]
         moving &= (pop.churn.day < 0) | (when < window.days[np.clip(pop.churn.day, 0, window.n_days - 1)])
+        moving &= when > pop.join
         new_plan = np.clip(plan_now + np.where(rng.random(n) < 0.6, 1, -1), 0, len(PLAN_IDS) - 1)
         moving &= new_plan != plan_now
         idx = np.flatnonzero(moving)
@@ -161,6 +162,10 @@ def build_holdings(pop: Population, window: Window, enterprise_signed: np.ndarra
         start = _between(low, np.full(n, ws - np.timedelta64(1, "D")), rng)
         organic = rng.random(n) < 0.012 * window.n_months
         start = np.where(organic | (low >= ws), window.days[rng.integers(0, window.n_days, n)], start)
+        # a line opened (or a service launched) inside the window: fold the drawn day into [low, end]
+        span = (we - low).astype(np.int64) + 1
+        folded = low + ((start - ws).astype(np.int64) % np.maximum(span, 1)).astype("timedelta64[D]")
+        start = np.where(start < low, folded, start)
         cancel = rng.random(n) < 0.01 * window.n_months
         end = np.where(cancel, _between(np.maximum(start, ws), np.full(n, we), rng), np.datetime64("NaT"))
         idx = np.flatnonzero(has)
@@ -176,7 +181,7 @@ def build_holdings(pop: Population, window: Window, enterprise_signed: np.ndarra
     model = np.where(pop.persona[contract] == bh.PERSONAS.index("senior_basic"), "HS_SENIOR",
                      np.where(pop.plan[contract] >= 5, "HS_FLAGSHIP", "HS_MID")).astype(object)
     hs_start = np.maximum(pop.contract_end[contract] - np.timedelta64(730, "D"), pop.join[contract])
-    hs_start = np.minimum(hs_start, ws - np.timedelta64(1, "D"))
+    hs_start = np.where(pop.join[contract] < ws, np.minimum(hs_start, ws - np.timedelta64(1, "D")), hs_start)
     h.add(contract, model, hs_start, pop.contract_end[contract], "HALL")
     signed = enterprise_signed[np.maximum(pop.enterprise, 0)]
     for pid, share in (("GRP_VPMN", 0.85), ("GRP_CORP_RBT", 0.30)):

@@ -80,7 +80,8 @@ def run_campaigns(pop: Population, window: Window, holdings: Holdings, agents: A
             rbt[holdings.holders("VAS_RBT", start)] = True
             chosen |= rbt & (rng.random(pop.n) < 0.8)
         chosen[holdings.holders(spec.product, start)] = False
-        chosen &= ~pop.opt_out & ~pop.fraud & ((pop.churn.day < 0) | (pop.churn.day > first + 2))
+        chosen &= ~pop.opt_out & ~pop.fraud & ((pop.churn.day < 0) | (pop.churn.day > first + 2)) & \
+            (pop.join_day < first)  # target lists are drawn from customers at the campaign's start
         if spec.channel in ("SMS", "OUTBOUND"):
             chosen &= ~pop.dnd
         who = np.flatnonzero(chosen)

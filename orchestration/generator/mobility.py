@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from orchestration.generator import behaviour as bh
 from orchestration.generator.places import Cells
 from orchestration.generator.population import Population
 
@@ -40,7 +39,7 @@ class Mobility:
         """Sightings of ``day`` as (customer index, cell index, band name, events) columns."""
         pop = self.pop
         n = pop.n
-        act = bh.activity_factor(pop.churn, day)
+        act = pop.activity(day)
         here = (act > 0) & (pop.roaming[:, day] == 0)
         pick = pop.other_cells[np.arange(n), rng.integers(0, 3, n)]
         flags = pop.flags

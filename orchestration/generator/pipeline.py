@@ -144,7 +144,8 @@ def generate(config: GeneratorConfig, progress: bool = False) -> GenerateResult:
         rng = _rng(config.seed, "contacts")
         complaint = contact_centre.complaints(pop, window, rng)
         calls = contact_centre.hotline_calls(pop, window, agents, complaint, rng)
-        in_window = np.isin(subs["product"], PLAN_IDS) & (subs["start"] >= window.start)
+        in_window = np.isin(subs["product"], PLAN_IDS) & (subs["start"] >= window.start) & \
+            (subs["start"] > pop.join[subs["customer"]])  # a new line's first plan is no change
         plan_changes = {"customer": subs["customer"][in_window], "channel": subs["channel"][in_window],
                         "day": (subs["start"][in_window] - window.start).astype(np.int64)}
         visits = channels.hall_visits(pop, window, len(halls), plan_changes, complaint, rng)

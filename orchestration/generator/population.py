@@ -34,7 +34,8 @@ class Population:
     phone: np.ndarray  # int64 11-digit
     brand: np.ndarray
     plan: np.ndarray  # plan index at the window start
-    join: np.ndarray
+    join: np.ndarray  # join date; customers who join inside the window have no data before it
+    join_day: np.ndarray  # window day index of the join date: negative for customers who joined before
     contract_end: np.ndarray  # datetime64[D], NaT when none
     opt_out: np.ndarray
     dnd: np.ndarray
@@ -62,6 +63,18 @@ class Population:
     hall: np.ndarray  # usual service hall
     roaming: np.ndarray  # (n, n_days) int8: 0 none, 1 domestic, 2 hk_macau, 3 abroad
     circle_affinity: np.ndarray  # per circle: shared VAS adoption effect
+
+    def alive_on(self, day: int) -> np.ndarray:
+        """Customers whose line is open on window day ``day``: joined by then and not yet churned."""
+        return (self.join_day <= day) & ((self.churn.day < 0) | (day < self.churn.day))
+
+    def activity(self, day: int) -> np.ndarray:
+        """Usage multiplier on window day ``day``: 0 before the join day, then as the churn plan says."""
+        return np.where(self.join_day <= day, bh.activity_factor(self.churn, day), 0.0)
+
+    @property
+    def joined_in_window(self) -> np.ndarray:
+        return self.join_day >= 0
 
     @property
     def churned_in_window(self) -> np.ndarray:
@@ -190,17 +203,44 @@ def build_population(n: int, window: Window, seeds: SeedCodes, cells: Cells, hal
     roaming[fraud] = 0
 
     phone = phone_numbers(seeds.own_prefixes, n, rng)
+    name = chinese_names(is_male, rng)
+    id_card = id_card_numbers(birth, is_male, district, rng)
+    circle_affinity = rng.normal(0.0, 1.0, n_circles)
+    # new lines: drawn last so that everything drawn above stays as it was without them
+    join_day = _window_joiners(window, fraud | is_key | (churn.day >= 0) | (homecoming_slope > 0), rng)
+    new = join_day >= 0
+    join = np.where(new, window.start + np.maximum(join_day, 0).astype("timedelta64[D]"), join)
+    year, two_years = np.timedelta64(365, "D"), np.timedelta64(730, "D")
+    contract_end = np.where(new & (contract_end < join + year), join + two_years, contract_end)
+    roaming[np.arange(window.n_days)[None, :] < join_day[:, None]] = 0  # join_day is -1 before the window
+    join_day = np.where(new, join_day, (join - window.start).astype(int))
     return Population(
-        n=n, n_days=window.n_days, is_b=is_b, enterprise=enterprise, persona=persona, age=age, birth=birth, is_male=is_male,
-        city=city, district=district, name=chinese_names(is_male, rng),
-        id_card=id_card_numbers(birth, is_male, district, rng), phone=phone, brand=brand, plan=plan,
-        join=join, contract_end=contract_end, opt_out=opt_out, dnd=dnd, circle=circle, circle_start=c_start,
-        circle_size=c_size, circle_members=members, circle_pos=c_pos, circle_keys=keys, is_key=is_key, flags=flags,
-        sports_fan=sports_fan, churn=churn, fraud=fraud, comp_base=comp_base, homecoming_slope=homecoming_slope,
-        preferred_channel=preferred, propensity=propensity, arrears_prone=arrears_prone, scale=scale,
-        home_cell=home, work_cell=work, other_cells=other, campus_cell=campus, hall=hall, roaming=roaming,
-        circle_affinity=rng.normal(0.0, 1.0, n_circles),
+        n=n, n_days=window.n_days, is_b=is_b, enterprise=enterprise, persona=persona, age=age, birth=birth,
+        is_male=is_male, city=city, district=district, name=name, id_card=id_card, phone=phone, brand=brand, plan=plan,
+        join=join, join_day=join_day, contract_end=contract_end, opt_out=opt_out, dnd=dnd, circle=circle,
+        circle_start=c_start, circle_size=c_size, circle_members=members, circle_pos=c_pos, circle_keys=keys,
+        is_key=is_key, flags=flags, sports_fan=sports_fan, churn=churn, fraud=fraud, comp_base=comp_base,
+        homecoming_slope=homecoming_slope, preferred_channel=preferred, propensity=propensity,
+        arrears_prone=arrears_prone, scale=scale, home_cell=home, work_cell=work, other_cells=other,
+        campus_cell=campus, hall=hall, roaming=roaming, circle_affinity=circle_affinity,
     )
+
+
+def _window_joiners(window: Window, excluded: np.ndarray, rng: np.random.Generator,
+                    monthly_rate: float = 0.015) -> np.ndarray:
+    """Window day each new line opens on, -1 for customers who joined before the window.
+
+    About ``monthly_rate`` of the base joins in each month of the window, on a uniform day.
+    Fraud lines, key persons, churners and drifting (homecoming) customers are kept out: their
+    planted patterns need the whole window.
+    """
+    n = len(excluded)
+    day = np.full(n, -1)
+    pool = np.flatnonzero(~excluded)
+    k = min(len(pool), int(round(monthly_rate * window.n_months * n)))
+    who = rng.choice(pool, size=k, replace=False)
+    day[who] = rng.integers(0, window.n_days, k)
+    return day
 
 
 def _pick(pool: np.ndarray, fallback: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

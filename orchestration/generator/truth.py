@@ -93,6 +93,7 @@ def write_truth(out: Path, config: GeneratorConfig, window: Window, pop: Populat
     drivers = ["|".join(d for d in bh.CHURN_DRIVERS if churn.drivers[d][i]) or None for i in range(pop.n)]
     homecoming = (pop.homecoming_slope > 0) | churn.drivers["competitor_calls_rise"]
     work = np.where(pop.work_cell >= 0, pop.work_cell, 0)
+    join_month = window.month_of_day[np.maximum(pop.join_day, 0)]
     customers = {
         "customer_id": pa.array(_cid(np.arange(pop.n))),
         "persona": pa.array(np.array(bh.PERSONAS)[pop.persona]),
@@ -103,6 +104,8 @@ def write_truth(out: Path, config: GeneratorConfig, window: Window, pop: Populat
         "is_key_person": pa.array(pop.is_key),
         **{f"is_{flag}": pa.array(pop.flags[flag]) for flag in bh.KNOWLEDGE},
         "is_sports_fan": pa.array(pop.sports_fan),
+        "join_date": pa.array(pop.join, pa.date32()),
+        "joined_in_window": pa.array(pop.joined_in_window),
         "churn_date": pa.array(churn_date, pa.date32(), mask=~churned),
         "churn_month": pa.array(churn_month.tolist(), pa.string()),
         "churn_in_window": pa.array(pop.churned_in_window),
@@ -179,6 +182,14 @@ def write_truth(out: Path, config: GeneratorConfig, window: Window, pop: Populat
                                "month's extract on; drivers act over the 30-60 days before churn. Churn months "
                                "run from the window's second month to the month after the window: those last "
                                "churners (churn_in_window false) show only their drivers in the data"),
+            },
+            "new_lines": {
+                "monthly_rate_target": 0.015,
+                "by_month": {window.month_label(m): int((pop.joined_in_window & (join_month == m)).sum())
+                             for m in range(window.n_months)},
+                "definition": ("customers whose join_date lies inside the window: no CRM row, usage, bill, "
+                               "contact, offer or subscription before it; a hall visit 'new_line' on the day. "
+                               "Fraud lines, key persons, churners and drifting customers join before the window"),
             },
             "fraud": {"customer_ids": _cid(np.flatnonzero(pop.fraud)),
                       "signature": ("SIM box: ~100 short (8-60 s) outgoing calls a day to ever-new numbers, almost "

@@ -95,7 +95,7 @@ def _seconds_of_day(hours: np.ndarray, k: int, rng: np.random.Generator) -> np.n
 def simulate_day(pop: Population, book: NumberBook, window: Window, day: int, state: UsageState,
                  rng: np.random.Generator) -> DayUsage:
     n, month, rest = pop.n, int(window.month_of_day[day]), bool(window.is_rest[day])
-    act = bh.activity_factor(pop.churn, day)
+    act = pop.activity(day)
     alive = act > 0
     prof = bh.PROFILE[pop.persona]
     normal = alive & ~pop.fraud
@@ -205,10 +205,12 @@ def _choose_callees(pop: Population, book: NumberBook, caller: np.ndarray, day: 
         [book.competitor_contacts[caller, slot], book.own_contacts[caller, slot], rng.integers(0, pop.n, k)],
         inner,
     )
-    gone = (callee < pop.n) & (pop.churn.day[np.minimum(callee, pop.n - 1)] >= 0) & \
-        (pop.churn.day[np.minimum(callee, pop.n - 1)] <= day)
-    callee = np.where(gone | ((callee < pop.n) & pop.fraud[np.minimum(callee, pop.n - 1)]),
-                      book.competitor_contacts[caller, slot], callee)
+    ours, to = callee < pop.n, np.minimum(callee, pop.n - 1)
+    # a customer who left is now a competitor's; one who has not joined yet is called on another
+    # own-operator number, so that a new line does not read as its friends' homecoming
+    gone = ours & (pop.churn.day[to] >= 0) & (pop.churn.day[to] <= day)
+    callee = np.where(gone | (ours & pop.fraud[to]), book.competitor_contacts[caller, slot], callee)
+    callee = np.where(ours & (pop.join_day[to] > day), book.own_contacts[caller, slot], callee)
     return np.where(callee == caller, book.own_contacts[caller, slot], callee)
 
 

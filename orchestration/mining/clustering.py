@@ -37,12 +37,17 @@ SILHOUETTE_SAMPLE = 4000
 def behaviour_features(monthly_usage: pd.DataFrame, active_customers: pd.Series | None = None,
                        full_months_only: bool = True) -> pd.DataFrame:
     """Per-customer average of each usage measure over the months they were active all month
-    (``full_months_only``), optionally restricted to ``active_customers``."""
+    (``full_months_only``), optionally restricted to ``active_customers``. A customer with no whole
+    month (a line opened late in the window) is averaged over their months scaled up to whole
+    months (measure × days in month / active days)."""
     m = monthly_usage
-    if full_months_only and "days_in_month" in m:
-        full = m[m["active_days"] >= m["days_in_month"]]
-        m = full if len(full) else m
     cols = [c for c in USAGE_MEASURES if c in m.columns]
+    if full_months_only and "days_in_month" in m:
+        whole = (m["active_days"] >= m["days_in_month"]).to_numpy()
+        part = m[~m["customer_id"].isin(set(m.loc[whole, "customer_id"]))].copy()
+        scale = part["days_in_month"] / part["active_days"].clip(lower=1)
+        part[cols] = part[cols].astype(float).mul(scale, axis=0)
+        m = pd.concat([m[whole], part], ignore_index=True)
     out = m.groupby("customer_id")[cols].mean().reset_index()
     if active_customers is not None:
         out = out[out["customer_id"].isin(set(active_customers))]

@@ -181,6 +181,19 @@ def test_clusters_found_labelled_and_stable() -> None:
     assert profile.loc[(1, "data_mb"), "z_score"] > 1.0
 
 
+def test_behaviour_features_scale_up_a_new_line_without_a_whole_month() -> None:
+    months = pd.DataFrame({
+        "customer_id": ["OLD", "OLD", "NEW", "NEW"],
+        "month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-09-01", "2026-10-01"]),
+        "active_days": [12, 31, 10, 15], "days_in_month": [30, 31, 30, 31],
+        "voice_out_minutes": [40.0, 310.0, 100.0, 155.0], "data_mb": [1.0, 62.0, 20.0, 30.0]})
+    features = cl.behaviour_features(months).set_index("customer_id")
+    # an old customer keeps only their whole month; the new line's two part months count as whole
+    assert features.loc["OLD", "voice_out_minutes"] == 310.0
+    assert features.loc["NEW", "voice_out_minutes"] == pytest.approx((100 * 30 / 10 + 155 * 31 / 15) / 2)
+    assert features.loc["NEW", "data_mb"] == pytest.approx((20 * 30 / 10 + 30 * 31 / 15) / 2)
+
+
 def test_clustering_input_errors_name_the_column() -> None:
     frame, _ = blobs(2)
     with pytest.raises(ValueError, match="must be numeric"):
