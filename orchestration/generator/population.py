@@ -213,7 +213,7 @@ def build_population(n: int, window: Window, seeds: SeedCodes, cells: Cells, hal
     year, two_years = np.timedelta64(365, "D"), np.timedelta64(730, "D")
     contract_end = np.where(new & (contract_end < join + year), join + two_years, contract_end)
     roaming[np.arange(window.n_days)[None, :] < join_day[:, None]] = 0  # join_day is -1 before the window
-    join_day = np.where(new, join_day, (join - window.start).astype(int))
+    join_day = (join - window.start).astype(int)  # negative for lines opened before the window
     return Population(
         n=n, n_days=window.n_days, is_b=is_b, enterprise=enterprise, persona=persona, age=age, birth=birth,
         is_male=is_male, city=city, district=district, name=name, id_card=id_card, phone=phone, brand=brand, plan=plan,

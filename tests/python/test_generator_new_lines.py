@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.generator import GeneratorConfig, generate
-from orchestration.landing.contracts import CONTRACTS, SourceTable
+from orchestration.landing.contracts import CONTRACTS, SourceTable, contract
 from tests.python.generated_files import run_manifest as _manifest
 
 _MONTHS = 4
@@ -26,23 +26,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _rows(root: Path, contract: SourceTable) -> str:
-    folder = root / contract.source / contract.table
-    if contract.format == "parquet":
+def _rows(root: Path, table: SourceTable) -> str:
+    folder = root / table.source / table.table
+    if table.format == "parquet":
         return f"read_parquet('{folder}/*.parquet', filename=true)"
-    if contract.encoding != "utf-8":  # DuckDB reads UTF-8 only: read a UTF-8 copy
-        copy = root.parent / f"{root.name}_utf8" / contract.source / contract.table
+    if table.encoding != "utf-8":  # DuckDB reads UTF-8 only: read a UTF-8 copy
+        copy = root.parent / f"{root.name}_utf8" / table.source / table.table
         if not copy.exists():
             copy.mkdir(parents=True)
             for path in folder.glob("*.csv"):
-                (copy / path.name).write_text(path.read_bytes().decode(contract.encoding), encoding="utf-8")
+                (copy / path.name).write_text(path.read_bytes().decode(table.encoding), encoding="utf-8")
         folder = copy
-    return f"read_csv('{folder}/*.csv', header=true, filename=true, delim='{contract.delimiter}', " \
-           f"columns={_csv_columns(contract)})"
-
-
-def _csv_columns(contract: SourceTable) -> dict[str, str]:
-    return {c.name: c.type for c in contract.columns}
+    types = {c.name: c.type for c in table.columns}
+    return f"read_csv('{folder}/*.csv', header=true, filename=true, delim='{table.delimiter}', columns={types})"
 
 
 def _joins(root: Path) -> str:
@@ -52,11 +48,11 @@ def _joins(root: Path) -> str:
 def _dated_tables() -> list[tuple[str, str, str]]:
     """(table, customer column, event-date column) for every landing table that names a customer."""
     found = []
-    for contract in CONTRACTS:
-        customer = next((c.name for c in contract.columns if c.name.endswith("customer_id")), None)
-        dates = [c.name for c in contract.columns if c.in_partition]
+    for table in CONTRACTS:
+        customer = next((c.name for c in table.columns if c.name.endswith("customer_id")), None)
+        dates = [c.name for c in table.columns if c.in_partition]
         if customer and dates:
-            found.append((f"{contract.source}__{contract.table}", customer, dates[0]))
+            found.append((table.name, customer, dates[0]))
     return found
 
 
@@ -71,19 +67,19 @@ def test_the_window_has_new_lines_in_every_month(run: Path) -> None:
 
 @pytest.mark.parametrize("table,customer,column", _dated_tables(), ids=[t[0] for t in _dated_tables()])
 def test_no_event_before_the_customer_joined(run: Path, table: str, customer: str, column: str) -> None:
-    contract = next(c for c in CONTRACTS if f"{c.source}__{c.table}" == table)
-    grain = "month" if contract.grain == "month" else "day"
+    rows = contract(table)
+    grain = "month" if rows.grain == "month" else "day"
     early = duckdb.sql(f"""
         select e.{customer}, e.{column}, j.join_date
-        from {_rows(run, contract)} e join {_joins(run)} j on j.customer_id = e.{customer}
+        from {_rows(run, rows)} e join {_joins(run)} j on j.customer_id = e.{customer}
         where date_trunc('{grain}', e.{column}) < date_trunc('{grain}', j.join_date)
         limit 5""").fetchall()
     assert early == [], f"{table}: rows dated before the customer's join_date: {early}"
 
 
 def test_crm_extracts_and_subscriptions_start_at_the_join(run: Path) -> None:
-    crm = next(c for c in CONTRACTS if (c.source, c.table) == ("crm", "customers"))
-    subs = next(c for c in CONTRACTS if (c.source, c.table) == ("crm", "subscriptions"))
+    crm = contract("crm__customers")
+    subs = contract("crm__subscriptions")
     early_extract = duckdb.sql(f"""
         select customer_id, filename, join_date from {_rows(run, crm)}
         where last_day(strptime(regexp_extract(filename, '(\\d{{4}}-\\d{{2}})\\.csv$', 1), '%Y-%m')::date)
@@ -97,9 +93,9 @@ def test_crm_extracts_and_subscriptions_start_at_the_join(run: Path) -> None:
 
 
 def test_new_lines_are_open_and_used_after_joining(run: Path) -> None:
-    crm = next(c for c in CONTRACTS if (c.source, c.table) == ("crm", "customers"))
-    visits = next(c for c in CONTRACTS if (c.source, c.table) == ("halls", "hall_visits"))
-    usage = next(c for c in CONTRACTS if (c.source, c.table) == ("usage", "daily_usage"))
+    crm = contract("crm__customers")
+    visits = contract("halls__hall_visits")
+    usage = contract("usage__daily_usage")
     missing = duckdb.sql(f"""
         with new as (select * from {_joins(run)} where joined_in_window),
         last_extract as (select customer_id from {_rows(run, crm)} where filename = (select max(filename)
