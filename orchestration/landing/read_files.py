@@ -45,6 +45,17 @@ _NO_REJECTS = ("select null::bigint as _source_row, null::varchar as reason_code
                "null::varchar as raw_record where false")
 
 
+def path_literal(path: Path) -> str:
+    """``path`` as a SQL literal DuckDB's file readers take literally.
+
+    ``read_parquet``, ``read_csv`` and ``parquet_file_metadata`` expand ``*``, ``?`` and ``[...]``
+    in a path as a glob, so a landing folder named ``drop[1]`` would read ``drop1``'s files. Each
+    such character is written as a one-character class (``[[]``, ``[*]``, ``[?]``), which the
+    glob matches only to itself.
+    """
+    return sql_literal(re.sub(r"([\[*?])", r"[\1]", str(path)))
+
+
 class LandingFileError(Exception):
     """A delivered file that cannot be loaded at all (wrong header, empty, unreadable, …)."""
 
@@ -126,7 +137,7 @@ def _check_header(file: LandingFile, path: Path, fp: Fingerprint) -> None:
 
 def _read_csv_sql(path: Path, table: SourceTable) -> str:
     columns = ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in table.column_names)
-    return (f"read_csv({sql_literal(str(path))}, columns={{{columns}}}, header=true, auto_detect=false, "
+    return (f"read_csv({path_literal(path)}, columns={{{columns}}}, header=true, auto_detect=false, "
             f"delim={sql_literal(table.delimiter)}, quote='\"', escape='\"', strict_mode=true, "
             "null_padding=false, all_varchar=true, store_rejects=true, rejects_table='_rej_errors', "
             "rejects_scan='_rej_scans')")
@@ -220,7 +231,7 @@ def _build_logical_lines(con: duckdb.DuckDBPyConnection, path: Path, fp: Fingerp
     con.execute(f"""
         create or replace temp table _physical_lines as
         select ordinality as line, text
-        from read_csv({sql_literal(str(path))}, columns={{'text': 'VARCHAR'}}, header=false,
+        from read_csv({path_literal(path)}, columns={{'text': 'VARCHAR'}}, header=false,
                       auto_detect=false, delim={sql_literal(_LINE_DELIMITER)}, quote='', escape='',
                       strict_mode=false, null_padding=true, all_varchar=true) with ordinality""")
     con.execute("""
@@ -270,7 +281,7 @@ def parquet_files_rows_sql(files: list[LandingFile]) -> str:
     """
     table = files[0].table
     columns = ", ".join(f"r.{quote_ident(c)}" for c in table.column_names)
-    paths = ", ".join(sql_literal(str(f.path)) for f in files)
+    paths = ", ".join(path_literal(f.path) for f in files)
 
     def day(value: date | None) -> str:
         return f"DATE '{value}'" if value else "NULL::date"
@@ -287,7 +298,7 @@ def parquet_files_rows_sql(files: list[LandingFile]) -> str:
 
 
 def _check_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> StagedFile:
-    name, table, path = file.relative_path, file.table, sql_literal(str(file.path))
+    name, table, path = file.relative_path, file.table, path_literal(file.path)
     try:
         schema = con.execute(f"describe select * from read_parquet({path})").fetchall()
         rows_in_metadata = con.execute(f"select sum(num_rows) from parquet_file_metadata({path})").fetchone()[0]

@@ -180,7 +180,7 @@ def _train_and_score(features: pd.DataFrame, seed: int, top_drivers: int) -> Chu
     current = features[features["month"] == latest].reset_index(drop=True)
     X_now = _prepared(current, False, columns).X
     prob = model.predict_proba(X_now)[:, 1]
-    drivers = explain(model, X_now, reference, top=top_drivers)
+    drivers = explain(model, X_now, reference, top=top_drivers, probability=prob)
     drivers.insert(0, "customer_id", current["customer_id"].to_numpy()[drivers["row"].to_numpy()])
     drivers = drivers.drop(columns="row")
     text = driver_text(drivers)

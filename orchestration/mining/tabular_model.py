@@ -241,18 +241,23 @@ def _logit(p: np.ndarray) -> np.ndarray:
 EXPLAIN_BLOCK_ROWS = 100_000
 
 
-def explain(model, X: pd.DataFrame, reference: dict[str, object], top: int = 3) -> pd.DataFrame:  # noqa: ANN001
+def explain(model, X: pd.DataFrame, reference: dict[str, object], top: int = 3,  # noqa: ANN001
+            probability: np.ndarray | None = None) -> pd.DataFrame:
     """Top ``top`` drivers per row (those raising the score most): row position, rank, feature,
     the row's value and the log-odds the feature adds over its typical value (``EXPLAIN_BLOCK_ROWS``
-    rows at a time)."""
+    rows at a time). ``probability``: ``model.predict_proba(X)[:, 1]`` when the caller has it
+    already, so that the rows are not predicted again."""
+    if probability is not None and len(probability) != len(X):
+        raise ValueError(f"probability has {len(probability)} values for {len(X)} rows")
     if X.empty:
-        return _explain_block(model, X, reference, top, 0)
-    return pd.concat([_explain_block(model, X.iloc[start:start + EXPLAIN_BLOCK_ROWS], reference, top, start)
+        return _explain_block(model, X, reference, top, 0, probability)
+    return pd.concat([_explain_block(model, X.iloc[start:start + EXPLAIN_BLOCK_ROWS], reference, top, start,
+                                     None if probability is None else probability[start:start + EXPLAIN_BLOCK_ROWS])
                       for start in range(0, len(X), EXPLAIN_BLOCK_ROWS)], ignore_index=True)
 
 
 def _explain_block(model, X: pd.DataFrame, reference: dict[str, object], top: int,  # noqa: ANN001
-                   offset: int) -> pd.DataFrame:
+                   offset: int, probability: np.ndarray | None) -> pd.DataFrame:
     # rows already at the typical value are unchanged by the swap: their contribution is 0, so
     # only the others are predicted again (predictions are row by row, so the rest is as before)
     rows_of = {}
@@ -261,8 +266,10 @@ def _explain_block(model, X: pd.DataFrame, reference: dict[str, object], top: in
         same = X[col].isna() if _missing(ref) else (X[col] == ref).fillna(False)
         rows_of[col] = np.flatnonzero(~same.to_numpy(dtype=bool))
     # the trees that split on a feature are the only ones a swap can move (tree_contributions)
-    shortcut = swapped_probabilities(model, X, reference, rows_of)
-    base = _logit(shortcut[0] if shortcut else model.predict_proba(X)[:, 1])
+    if probability is None:
+        probability = model.predict_proba(X)[:, 1]
+    shortcut = swapped_probabilities(model, X, reference, rows_of, probability)
+    base = _logit(shortcut[0] if shortcut else probability)  # the swaps' own base, when they are the shortcut's
     contrib = np.zeros((len(X), len(X.columns)))
     for j, col in enumerate(X.columns):
         rows = rows_of[col]

@@ -110,10 +110,12 @@ def _probability(members: list[_Member], raws: list[np.ndarray]) -> np.ndarray:
 
 
 def swapped_probabilities(model: object, X: pd.DataFrame, reference: dict[str, object],
-                          rows_of: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+                          rows_of: dict[str, np.ndarray],
+                          probability: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     """The model's probability for every row of ``X``, and per feature the probability of
     ``rows_of[feature]`` with that feature swapped to ``reference[feature]``; None when the model
-    is not one this shortcut reproduces exactly (ask it directly then)."""
+    is not one this shortcut reproduces exactly (ask it directly then): the shortcut's own
+    probabilities must match ``probability``, the model's ``predict_proba(X)[:, 1]``."""
     if not _supported(model) or X.empty:
         return None
     reference_row = X.iloc[[0]].copy()
@@ -121,7 +123,7 @@ def swapped_probabilities(model: object, X: pd.DataFrame, reference: dict[str, o
         reference_row[col] = reference.get(col, np.nan)
     members = [_member(cc, X, reference_row) for cc in model.calibrated_classifiers_]
     base = _probability(members, [m.raw for m in members])
-    if not np.allclose(base, model.predict_proba(X)[:, 1], rtol=0, atol=_TOLERANCE):
+    if not np.allclose(base, probability, rtol=0, atol=_TOLERANCE):
         return None
     swapped = {col: _probability(members, [_swapped_raw(m, col, rows) for m in members])
                for col, rows in rows_of.items() if len(rows)}

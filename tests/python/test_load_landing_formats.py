@@ -225,3 +225,24 @@ def test_gbk_file_that_cannot_be_decoded_is_refused(landing: Path, db: Path, dat
     write_bytes(landing, CALLS, DAY, data())
     [refused] = load_table(db, landing, CALLS).refused
     assert expected in refused.message and f"hotline_calls_{DAY}.csv" in refused.message
+
+
+# ------------------------------------------------------------------------------ file paths
+@pytest.mark.parametrize("folder", ["drop[1]", "drop*", "drop?"])
+def test_landing_folder_with_glob_characters_is_read_literally(tmp_path: Path, db: Path, folder: str) -> None:
+    """DuckDB's readers glob their paths: ``drop[1]`` would read ``drop1``, ``drop*`` both folders."""
+    landing, decoy = tmp_path / folder, tmp_path / "drop1"
+    complaint = valid_row("service__complaints", DAY, description="话费多扣了,\n请核实")  # quoted, two lines
+    write_parquet(landing, CDRS, DAY, call_records(3))
+    write_csv(landing, "service__complaints", DAY, [complaint, {**complaint, "complaint_id": "CP2"}])
+    write_parquet(decoy, CDRS, DAY, call_records(5, caller_customer_id=[f"CU9{i:07d}" for i in range(5)]))
+    write_csv(decoy, "service__complaints", DAY, [{**complaint, "complaint_id": f"X{i}"} for i in range(4)])
+
+    calls, complaints = load_table(db, landing, CDRS), load_table(db, landing, "service__complaints")
+
+    assert [(r.partition, r.status, r.rows_loaded) for r in calls.partitions + complaints.partitions] == [
+        (DAY, "loaded", 3), (DAY, "loaded", 2)]
+    assert [r[0] for r in query(db, f"select caller_customer_id from raw.{CDRS} order by 1")] == [
+        f"CU{i:08d}" for i in range(3)]
+    assert query(db, "select complaint_id, description, _source_row from raw.service__complaints order by 1") == [
+        ("CP1", "话费多扣了,\n请核实", 2), ("CP2", "话费多扣了,\n请核实", 4)]

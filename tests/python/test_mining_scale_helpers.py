@@ -94,8 +94,9 @@ def test_tree_by_tree_swaps_equal_asking_the_whole_model(fitted, seen: bool) -> 
     model, X, reference = fitted
     X = X if seen else with_values_never_seen(X)
     rows_of = {col: np.arange(0, len(X), 2) for col in X.columns}  # every other row, every feature
-    base, swapped = tc.swapped_probabilities(model, X, reference, rows_of)
-    np.testing.assert_allclose(base, model.predict_proba(X)[:, 1], rtol=0, atol=1e-12)
+    probability = model.predict_proba(X)[:, 1]
+    base, swapped = tc.swapped_probabilities(model, X, reference, rows_of, probability)
+    np.testing.assert_allclose(base, probability, rtol=0, atol=1e-12)
     assert set(swapped) == set(X.columns)
     for col, rows in rows_of.items():
         frame = X.iloc[rows].copy()
@@ -114,11 +115,25 @@ def test_explain_gives_the_same_drivers_with_and_without_the_shortcut(fitted, mo
     np.testing.assert_allclose(fast["contribution_log_odds"], slow["contribution_log_odds"], rtol=0, atol=1e-9)
 
 
+def test_explain_takes_the_probability_the_caller_has_and_predicts_no_row_again(fitted, monkeypatch) -> None:  # noqa: ANN001
+    model, X, reference = fitted
+    probability = model.predict_proba(X)[:, 1]
+    asked = tm.explain(model, X, reference, top=3)
+    predicted = []
+    monkeypatch.setattr(model, "predict_proba", lambda rows: predicted.append(len(rows)) or None)
+    given = tm.explain(model, X, reference, top=3, probability=probability)
+    assert predicted == []  # the shortcut's check used the probability given
+    pd.testing.assert_frame_equal(given, asked)
+    with pytest.raises(ValueError, match="3 values for"):
+        tm.explain(model, X, reference, probability=probability[:3])
+
+
 def test_the_shortcut_declines_a_model_it_cannot_reproduce(fitted) -> None:  # noqa: ANN001
     _, X, reference = fitted
     y = (X["fee"] > 150).astype(int)
     other = LogisticRegression().fit(X[["fee", "usage_drop"]], y)
-    assert tc.swapped_probabilities(other, X[["fee", "usage_drop"]], reference, {"fee": np.arange(3)}) is None
+    X = X[["fee", "usage_drop"]]
+    assert tc.swapped_probabilities(other, X, reference, {"fee": np.arange(3)}, other.predict_proba(X)[:, 1]) is None
 
 
 def test_explain_in_blocks_equals_one_block(fitted, monkeypatch) -> None:  # noqa: ANN001
