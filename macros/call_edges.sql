@@ -73,24 +73,14 @@ select * from edges
     (first day, first day of the next month) pairs of 'YYYY-MM-DD' strings: [] when there is no
     call, none at parse time. -#}
 {% macro call_month_batch_ranges(calls_table, batch, batches) -%}
-    {%- if not execute -%}
+    {%- set months = month_ranges(calls_table, 'call_date') -%}
+    {%- if months is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set month_number = 'extract(year from call_date) * 12 + extract(month from call_date)' -%}
-    {%- set span = run_query(
-        'select min(' ~ month_number ~ '), max(' ~ month_number ~ ') from ' ~ calls_table
-    ) -%}
-    {%- if span.rows[0][0] is none -%}
-        {{ return([]) }}
-    {%- endif -%}
     {%- set ranges = [] -%}
-    {#- m = year × 12 + month (1 to 12), as in the month-number test -#}
-    {%- for m in range(span.rows[0][0] | int, (span.rows[0][1] | int) + 1) -%}
+    {%- for m, first_day, next_first_day in months -%}
         {%- if m % batches == batch -%}
-            {%- do ranges.append((
-                '%04d-%02d-01' | format((m - 1) // 12, (m - 1) % 12 + 1),
-                '%04d-%02d-01' | format(m // 12, m % 12 + 1),
-            )) -%}
+            {%- do ranges.append((first_day, next_first_day)) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(ranges) }}

@@ -87,6 +87,41 @@ def test_reloading_changes_nothing(pipeline_run: tuple[Path, dict]) -> None:
         assert before[table] == after[table], f"reloading changed raw.{table}"
 
 
+def test_full_build_of_usage_daily_is_a_query_per_month_and_counts_every_call(pipeline_run: tuple[Path, dict]) -> None:
+    """fct_usage_daily's full build is a union of one query per month (macro month_ranges), each
+    reading its month by ranges of plain columns: the compiled full build has an arm per month of
+    daily usage, and the table built so counts every call and content visit of each customer-day."""
+    tmp, env = pipeline_run
+    with duckdb.connect(str(tmp / "touchpoint.duckdb"), read_only=True) as con:
+        months = con.execute("select count(distinct date_trunc('month', usage_date)) "
+                             "from staging.stg_usage__daily_usage").fetchone()[0]
+        miscounted, rows = con.execute("""
+            with calls as (
+                select caller_customer_id as customer_id, call_date as usage_date, count(*) as calls,
+                       count(case when is_three_way then 1 end) as three_way
+                from staging.stg_usage__call_records group by all
+            ),
+            content as (
+                select customer_id, visit_date as usage_date, sum(visit_count) as visits
+                from staging.stg_usage__content_visits group by all
+            )
+            select count(*) filter (where f.call_count <> coalesce(calls.calls, 0)
+                                       or f.three_way_call_count <> coalesce(calls.three_way, 0)
+                                       or f.content_visit_count <> coalesce(content.visits, 0)),
+                   count(*)
+            from marts.fct_usage_daily as f
+            left join calls using (customer_id, usage_date)
+            left join content using (customer_id, usage_date)""").fetchone()
+    assert months >= 2 and rows > 0 and miscounted == 0
+    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "compile", "--select", "fct_usage_daily",
+                           "--full-refresh", "--target-path", str(tmp / "target_compile"), "--log-path",
+                           str(tmp / "logs")], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    compiled = (tmp / "target_compile/compiled/touchpoint/models/marts/usage/fct_usage_daily.sql").read_text()
+    assert compiled.count("union all") == months - 1
+    assert compiled.count("started_at >= cast(") == months  # each arm's calls: a range of a plain column
+
+
 def test_campaign_lists_are_in_the_serving_database(pipeline_run: tuple[Path, dict]) -> None:
     from orchestration.publish.serving import served_tables
 
