@@ -50,9 +50,6 @@ matches as (
     select
         telling_attributes.product_id,
         attributes.customer_id,
-        telling_attributes.attribute_id,
-        telling_attributes.attribute_name,
-        telling_attributes.lift,
         telling_attributes.weight
     from telling_attributes
     inner join attributes
@@ -96,25 +93,31 @@ targets as (
 
 ),
 
--- the reasons of the kept targets only: ranking every match of every pair and joining their
--- names was most of this model's time, for lists of which all but a few hundred rows per
--- product are dropped
+-- the reasons of the kept targets only, matched again from the small list of targets: ranking
+-- every match of every pair was most of this model's time, and reading `matches` a second time
+-- here made DuckDB keep all of them (hundreds of millions of rows at 1M customers; 8.5 GB
+-- spilled) for lists of which all but a few hundred rows per product are dropped
 target_matches as (
 
     select
-        matches.product_id,
-        matches.customer_id,
-        matches.attribute_name,
-        matches.lift,
+        targets.product_id,
+        targets.customer_id,
+        targets.target_rank,
+        targets.lookalike_score,
+        targets.matched_attribute_count,
+        telling_attributes.attribute_name,
+        telling_attributes.lift,
         row_number() over (
-            partition by matches.product_id, matches.customer_id
-            order by matches.weight desc, matches.attribute_id asc
+            partition by targets.product_id, targets.customer_id
+            order by telling_attributes.weight desc, telling_attributes.attribute_id asc
         ) as reason_rank
-    from matches
-    inner join targets
+    from targets
+    inner join attributes
+        on targets.customer_id = attributes.customer_id
+    inner join telling_attributes
         on
-            matches.product_id = targets.product_id
-            and matches.customer_id = targets.customer_id
+            targets.product_id = telling_attributes.product_id
+            and attributes.attribute_id = telling_attributes.attribute_id
 
 ),
 
@@ -123,6 +126,9 @@ reasons as (
     select
         product_id,
         customer_id,
+        target_rank,
+        lookalike_score,
+        matched_attribute_count,
         {{ dbt.listagg(
             dbt.concat([
                 'attribute_name', "' (x'", dbt.cast('round(lift, 1)', dbt.type_string()), "')'",
@@ -131,7 +137,7 @@ reasons as (
         ) }} as top_reasons
     from target_matches
     where reason_rank <= 3
-    group by product_id, customer_id
+    group by product_id, customer_id, target_rank, lookalike_score, matched_attribute_count
 
 ),
 
@@ -139,12 +145,12 @@ final as (
 
     select
         -- grain
-        targets.product_id,
-        targets.customer_id,
+        reasons.product_id,
+        reasons.customer_id,
         -- score
-        targets.target_rank,
-        round(targets.lookalike_score, 4) as lookalike_score,
-        targets.matched_attribute_count,
+        reasons.target_rank,
+        round(reasons.lookalike_score, 4) as lookalike_score,
+        reasons.matched_attribute_count,
         reasons.top_reasons,
         -- product
         products.product_name,
@@ -154,15 +160,11 @@ final as (
         features.is_proactively_contactable,
         features.preferred_channel_code,
         features.as_of_date
-    from targets
-    left join reasons
-        on
-            targets.product_id = reasons.product_id
-            and targets.customer_id = reasons.customer_id
+    from reasons
     left join {{ ref('stg_catalog__products') }} as products
-        on targets.product_id = products.product_id
+        on reasons.product_id = products.product_id
     left join features
-        on targets.customer_id = features.customer_id
+        on reasons.customer_id = features.customer_id
 
 )
 
