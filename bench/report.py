@@ -264,6 +264,13 @@ def _where_time_goes(r: dict) -> list[str]:
     return ["### Where the time goes", "", *lines, ""] if lines else []
 
 
+def _notes(r: dict) -> list[str]:
+    """What the figures of a run do not say themselves (``notes`` in its results file, written by
+    hand after the run: which figure it qualifies and why)."""
+    notes = r.get("notes") or []
+    return ["### Notes on this run (added after it)", "", *[f"- {n}" for n in notes], ""] if notes else []
+
+
 def write_results_md(results_dir: Path, path: Path) -> Path:
     results = {p.stem: json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))}
     results = dict(sorted(results.items(), key=lambda kv: (_ORDER.get(kv[0], 9), kv[1]["customers"])))
@@ -290,8 +297,8 @@ def write_results_md(results_dir: Path, path: Path) -> Path:
                 "load (the last day held back for the incremental run)"
                 f"{' (' + land['note'] + ')' if land.get('note') else ''}. DuckDB memory_limit: "
                 f"{r['machine'].get('duckdb_memory_limit', '8GB (the default then)')}.", "",
-                *_stage_table(r), "", *_stopped(r, results), *_where_time_goes(r), "### Big facts", "", *_facts_table(r), "", "### Comparisons", "",
-                *_comparisons(r), ""]
+                *_stage_table(r), "", *_notes(r), *_stopped(r, results), *_where_time_goes(r),
+                "### Big facts", "", *_facts_table(r), "", "### Comparisons", "", *_comparisons(r), ""]
     for scale, customers in SCALES.items():
         if scale not in results:
             out += _projection(results, scale, customers)

@@ -234,6 +234,19 @@ def test_resume_carries_the_finished_stages_and_runs_the_rest_on_the_same_wareho
     assert json.loads(again.last_results.read_text())["stages"][1]["name"] == "knowledge"
 
 
+def test_the_dbt_build_stage_is_a_full_build_even_on_a_resumed_warehouse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # resuming, the warehouse may hold the incremental models of the run it continues: without
+    # --full-refresh they would run incrementally and the "full build" would be understated
+    bench = bench_run.Bench("t", 60, 1, 3, tmp_path / "landing")
+    commands: list[tuple[str, ...]] = []
+    monkeypatch.setattr(bench, "dbt_stage", lambda name, *args, **kw: commands.append((name, *args)))
+    monkeypatch.setattr(bench, "node_timing", {"dbt_build": {}})
+    monkeypatch.setattr(bench, "_big_facts", lambda timing, out: [])
+    bench._dbt_build(tmp_path)
+    assert commands == [("dbt_build", "build", "--full-refresh", "--exclude", "source:mining+")]
+
+
 def test_resume_refuses_without_an_earlier_run_or_for_another_profile(tiny_landing: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="no earlier run to continue"):
         bench_run.Bench("t", 60, 1, 3, tmp_path / "empty").run(reuse_landing=True, skip_comparisons=True,

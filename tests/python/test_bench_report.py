@@ -164,3 +164,14 @@ def test_results_md_names_the_comparisons_not_run(tmp_path: Path) -> None:
     assert "not run (left out by `--comparisons`, or after the run stopped): `dbt_overhead`, " \
            "`rules_vs_mlxtend`, `campaign_engine`." in text
     assert "dbt overhead ≤ 1.3×" not in text
+
+
+def test_notes_written_after_a_run_are_shown_with_it_and_a_run_without_notes_has_none(tmp_path: Path) -> None:
+    results = _results("20k", 20_000, [_stage("load", 10.0), _stage("dbt_build", 50.0)])
+    (tmp_path / "20k.json").write_text(json.dumps(results))
+    assert "Notes on this run" not in report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    results["notes"] = ["fct_usage_daily ran incrementally in this build (37.2 s)."]
+    (tmp_path / "20k.json").write_text(json.dumps(results))
+    text = report.write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert ("### Notes on this run (added after it)\n\n"
+            "- fct_usage_daily ran incrementally in this build (37.2 s).") in text
