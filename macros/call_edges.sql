@@ -13,15 +13,9 @@
     model calling this macro declares `-- depends_on: {{ ref('stg_usage__call_records') }}`. -#}
 {% macro call_edges_of_month_batch(batch, batches) -%}
 
-{#- Asked only when the model is built, and never in a unit test (its model has fixtures for
-    its own inputs only). The calling model declares the dependency on staging itself
-    (-- depends_on: ref('stg_usage__call_records')). -#}
-{%- set in_unit_test = model is defined and model.resource_type == 'unit_test' %}
-{%- if execute and not in_unit_test %}
-    {%- set ranges = call_month_batch_ranges(ref('stg_usage__call_records'), batch, batches) %}
-{%- else %}
-    {%- set ranges = none %}
-{%- endif %}
+{#- none at parse time and in a unit test (month_ranges). The calling model declares the
+    dependency on staging itself (-- depends_on: ref('stg_usage__call_records')). -#}
+{%- set ranges = call_month_batch_ranges(ref('stg_usage__call_records'), batch, batches) %}
 
 with calls as (
 
@@ -51,10 +45,7 @@ edges as (
     where
         {%- for first_day, next_first_day in ranges %}
         {% if not loop.first %}or {% endif -%}
-        (
-            started_at >= cast('{{ first_day }}' as {{ dbt.type_timestamp() }})
-            and started_at < cast('{{ next_first_day }}' as {{ dbt.type_timestamp() }})
-        )
+        ({{ in_day_range('started_at', first_day, next_first_day, dbt.type_timestamp()) }})
         {%- endfor %}
     {%- endif %}
     group by
@@ -71,7 +62,7 @@ select * from edges
 
 {#- The months of one batch between the first and last call date of `calls_table`, as
     (first day, first day of the next month) pairs of 'YYYY-MM-DD' strings: [] when there is no
-    call, none at parse time. -#}
+    call, none at parse time and in a unit test. -#}
 {% macro call_month_batch_ranges(calls_table, batch, batches) -%}
     {%- set months = month_ranges(calls_table, 'call_date') -%}
     {%- if months is none -%}

@@ -23,3 +23,11 @@
     {%- endfor -%}
     {{ return(months) }}
 {%- endmacro %}
+
+{#- `column` within [first_day, next_first_day) — 'YYYY-MM-DD' strings, as month_ranges gives
+    them — each cast to `data_type`: a range of a plain column, which DuckDB pushes into the
+    scan to skip the row groups of other days. -#}
+{% macro in_day_range(column, first_day, next_first_day, data_type='date') -%}
+    {{ column }} >= cast('{{ first_day }}' as {{ data_type }})
+    and {{ column }} < cast('{{ next_first_day }}' as {{ data_type }})
+{%- endmacro %}

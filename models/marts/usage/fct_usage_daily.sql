@@ -41,9 +41,7 @@ with daily_usage as (
 
     select * from {{ ref('stg_usage__daily_usage') }}
     {% if batch is not none -%}
-    where
-        usage_date >= cast('{{ batch[1] }}' as date)
-        and usage_date < cast('{{ batch[2] }}' as date)
+    where {{ in_day_range('usage_date', batch[1], batch[2]) }}
     {%- elif is_incremental() -%}
     where {{ incremental_window_filter('usage_date', 'usage_date', lookback_days) }}
     {%- endif %}
@@ -59,9 +57,7 @@ calls as (
         count(case when is_three_way then 1 end) as three_way_call_count
     from {{ ref('stg_usage__call_records') }}
     {% if batch is not none -%}
-    where
-        started_at >= cast('{{ batch[1] }}' as {{ dbt.type_timestamp() }})
-        and started_at < cast('{{ batch[2] }}' as {{ dbt.type_timestamp() }})
+    where {{ in_day_range('started_at', batch[1], batch[2], dbt.type_timestamp()) }}
     {%- elif is_incremental() -%}
     where {{ incremental_window_filter('call_date', 'usage_date', lookback_days) }}
     {%- endif %}
@@ -77,9 +73,7 @@ content as (
         sum(visit_count) as content_visit_count
     from {{ ref('stg_usage__content_visits') }}
     {% if batch is not none -%}
-    where
-        visit_date >= cast('{{ batch[1] }}' as date)
-        and visit_date < cast('{{ batch[2] }}' as date)
+    where {{ in_day_range('visit_date', batch[1], batch[2]) }}
     {%- elif is_incremental() -%}
     where {{ incremental_window_filter('visit_date', 'usage_date', lookback_days) }}
     {%- endif %}
