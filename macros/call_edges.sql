@@ -13,9 +13,11 @@
     model calling this macro declares `-- depends_on: {{ ref('stg_usage__call_records') }}`. -#}
 {% macro call_edges_of_month_batch(batch, batches) -%}
 
-{#- none at parse time and in a unit test (month_ranges). The calling model declares the
-    dependency on staging itself (-- depends_on: ref('stg_usage__call_records')). -#}
-{%- set ranges = call_month_batch_ranges(ref('stg_usage__call_records'), batch, batches) %}
+{#- none at parse time and in a unit test (month_ranges). Asked only when dbt executes: a
+    templater rendering without dbt (sqlfluff) has no return() to take a macro's value. The
+    calling model declares the dependency on staging itself
+    (-- depends_on: ref('stg_usage__call_records')). -#}
+{%- set ranges = call_month_batch_ranges(ref('stg_usage__call_records'), batch, batches) if execute else none %}
 
 with calls as (
 
